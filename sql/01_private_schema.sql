@@ -1,0 +1,64 @@
+-- The package's private schema: its install record and the helpers the install and the
+-- uninstall share. Nothing here is meant for the API; the schema is not in any API's
+-- exposed list and PUBLIC gets no privilege on it.
+
+DO $$
+BEGIN
+  IF to_regnamespace('memtech') IS NULL THEN
+    PERFORM pg_temp.memtech_notice('creating schema memtech');
+  END IF;
+END $$;
+CREATE SCHEMA IF NOT EXISTS memtech;
+COMMENT ON SCHEMA memtech IS
+  'Private to the memtech package: install record and helper functions. Never expose it through an API.';
+
+CREATE TABLE IF NOT EXISTS memtech.installation (
+  singleton         boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  version           text NOT NULL,
+  installed_at      timestamptz NOT NULL DEFAULT now(),
+  legacy_company_id uuid,
+  created_tables    text[] NOT NULL DEFAULT '{}',
+  created_indexes   text[] NOT NULL DEFAULT '{}'
+);
+COMMENT ON TABLE memtech.installation IS
+  'One row once memtech is installed: which version, and what the uninstall needs to give back exactly.';
+COMMENT ON COLUMN memtech.installation.singleton IS
+  'Always true: the primary key makes a second row impossible.';
+COMMENT ON COLUMN memtech.installation.version IS
+  'Package version installed; query it with SELECT memtech.installed_version().';
+COMMENT ON COLUMN memtech.installation.installed_at IS
+  'When the first install committed; a re-run leaves it alone.';
+COMMENT ON COLUMN memtech.installation.legacy_company_id IS
+  'The company the install created to own rows that existed before it; NULL when there were none. The uninstall does not count it as tenant data.';
+COMMENT ON COLUMN memtech.installation.created_tables IS
+  'v0 tables (projects, sections, ...) that the install created because they were missing; the uninstall drops only these.';
+COMMENT ON COLUMN memtech.installation.created_indexes IS
+  'Indexes on columns the application already had that the install created because none covered them; the uninstall drops only these.';
+
+-- Version of the package these modules build. A database already at this version keeps
+-- its row untouched, so that a re-run changes nothing.
+INSERT INTO memtech.installation (version) VALUES ('0.1.0')
+ON CONFLICT (singleton) DO UPDATE SET version = excluded.version
+WHERE memtech.installation.version IS DISTINCT FROM excluded.version;
+
+CREATE TABLE IF NOT EXISTS memtech.managed_column (
+  table_name  text NOT NULL,
+  column_name text NOT NULL,
+  data_type   text NOT NULL,
+  not_null    boolean NOT NULL,
+  PRIMARY KEY (table_name, column_name)
+);
+COMMENT ON TABLE memtech.managed_column IS
+  'The column contract the preflight checks existing tables against, kept so that tests can hold the built schema to it.';
+COMMENT ON COLUMN memtech.managed_column.table_name IS 'Table in public.';
+COMMENT ON COLUMN memtech.managed_column.column_name IS 'Column the package defines on that table.';
+COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, public.';
+COMMENT ON COLUMN memtech.managed_column.not_null IS 'Whether the package makes it NOT NULL.';
+
+CREATE OR REPLACE FUNCTION memtech.installed_version() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog
+AS $$ SELECT version FROM memtech.installation $$;
+COMMENT ON FUNCTION memtech.installed_version() IS
+  'The memtech version installed in this database, or NULL.';
+
+REVOKE ALL ON FUNCTION memtech.installed_version() FROM PUBLIC;

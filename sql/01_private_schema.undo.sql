@@ -1,0 +1,13 @@
+-- Last step of the uninstall: the private schema goes. No CASCADE: if an object of the
+-- application uses a memtech function, DROP fails and names it.
+DO $undo$
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('dropping schema memtech');
+  DROP FUNCTION IF EXISTS memtech.installed_version();
+  DROP TABLE memtech.managed_column, memtech.installation;
+  DROP SCHEMA memtech;
+END
+$undo$;

@@ -1,0 +1,87 @@
+-- Tenants and their people. Every other tenant table hangs off companies.id, so deleting
+-- a company deletes everything it owns; users belong to exactly one company.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('companies and users'); END $$;
+
+-- Tables are declared column by column (ADD COLUMN IF NOT EXISTS) so that the same
+-- statements create them on a new database and complete a hand-made or older one.
+CREATE TABLE IF NOT EXISTS public.companies ();
+ALTER TABLE public.companies
+  ADD COLUMN IF NOT EXISTS id             uuid NOT NULL DEFAULT gen_random_uuid(),
+  ADD COLUMN IF NOT EXISTS name           text NOT NULL,
+  ADD COLUMN IF NOT EXISTS address        text,
+  ADD COLUMN IF NOT EXISTS city           text,
+  ADD COLUMN IF NOT EXISTS postal_code    text,
+  ADD COLUMN IF NOT EXISTS phone          text,
+  ADD COLUMN IF NOT EXISTS email          text,
+  ADD COLUMN IF NOT EXISTS logo_url       text,
+  ADD COLUMN IF NOT EXISTS certifications text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS settings       jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS created_at     timestamptz NOT NULL DEFAULT now();
+
+CREATE TABLE IF NOT EXISTS public.users ();
+ALTER TABLE public.users
+  ADD COLUMN IF NOT EXISTS id            uuid NOT NULL DEFAULT gen_random_uuid(),
+  ADD COLUMN IF NOT EXISTS company_id    uuid NOT NULL,
+  ADD COLUMN IF NOT EXISTS email         text NOT NULL,
+  ADD COLUMN IF NOT EXISTS password_hash text,
+  ADD COLUMN IF NOT EXISTS full_name     text NOT NULL,
+  ADD COLUMN IF NOT EXISTS role          public.user_role NOT NULL DEFAULT 'user',
+  ADD COLUMN IF NOT EXISTS is_active     boolean NOT NULL DEFAULT true,
+  ADD COLUMN IF NOT EXISTS created_at    timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS last_login    timestamptz;
+
+DO $$
+BEGIN
+  PERFORM pg_temp.memtech_ensure_constraint('public.companies', 'companies_pkey', 'PRIMARY KEY (id)');
+  PERFORM pg_temp.memtech_ensure_constraint('public.companies', 'companies_name_not_blank', $c$CHECK (btrim(name) <> '')$c$);
+  PERFORM pg_temp.memtech_ensure_constraint('public.companies', 'companies_email_format',
+    $c$CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$')$c$);
+  PERFORM pg_temp.memtech_ensure_constraint('public.companies', 'companies_settings_is_object',
+    $c$CHECK (jsonb_typeof(settings) = 'object')$c$);
+
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_pkey', 'PRIMARY KEY (id)');
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_company_id_fkey',
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_format',
+    $c$CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$')$c$);
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_full_name_not_blank', $c$CHECK (btrim(full_name) <> '')$c$);
+  -- A password is stored only as a bcrypt, scrypt or argon2 hash in its usual text form;
+  -- NULL means the user cannot sign in with a password (invited, or signs in through SSO).
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
+       password_hash ~ '^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+    OR password_hash ~ '^\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
+    OR password_hash ~ '^\$scrypt\$ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/.]{11,}={0,2}\$[A-Za-z0-9+/.]{16,}={0,2}$'
+    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[A-Za-z0-9+/.]{8,}\$[0-9a-f]{32,}$')$c$);
+END
+$$;
+
+CREATE INDEX IF NOT EXISTS idx_users_company ON public.users (company_id);
+CREATE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
+CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON public.users (lower(email));
+
+COMMENT ON TABLE public.companies IS
+  'A construction company using the platform: the tenant. Everything it owns references it and is deleted with it.';
+COMMENT ON COLUMN public.companies.id IS 'Identifies the tenant; every tenant row carries it as company_id.';
+COMMENT ON COLUMN public.companies.name IS 'Trade name printed on the company''s mémoires.';
+COMMENT ON COLUMN public.companies.address IS 'Postal address, for the mémoire''s cover and presentation.';
+COMMENT ON COLUMN public.companies.city IS 'City of the address.';
+COMMENT ON COLUMN public.companies.postal_code IS 'Postal code of the address, kept as text (leading zeros, foreign codes).';
+COMMENT ON COLUMN public.companies.phone IS 'Switchboard number for the tender contact.';
+COMMENT ON COLUMN public.companies.email IS 'Contact address for tenders.';
+COMMENT ON COLUMN public.companies.logo_url IS 'Logo for generated documents (S3 path); none yet when NULL.';
+COMMENT ON COLUMN public.companies.certifications IS 'Certifications the company holds (Qualibat, ISO 9001, MASE, ...), cited in every mémoire.';
+COMMENT ON COLUMN public.companies.settings IS 'Per-company preferences of the application (a JSON object).';
+COMMENT ON COLUMN public.companies.created_at IS 'When the company joined.';
+
+COMMENT ON TABLE public.users IS
+  'A person who works in one company''s space, with the role that decides what they may do there.';
+COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
+COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
+COMMENT ON COLUMN public.users.email IS 'Sign-in address; unique whatever its case.';
+COMMENT ON COLUMN public.users.password_hash IS 'bcrypt, scrypt or argon2 hash of the password, never the password; NULL for users who cannot sign in with one.';
+COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
+COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';
+COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';
+COMMENT ON COLUMN public.users.created_at IS 'When the user was invited.';
+COMMENT ON COLUMN public.users.last_login IS 'Last successful sign-in; NULL if never.';

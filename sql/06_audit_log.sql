@@ -1,0 +1,47 @@
+-- The security audit trail: who did what to which row, from where. Rows are kept when
+-- their user is deleted (user_id becomes NULL) and go with their company.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit log'); END $$;
+
+CREATE TABLE IF NOT EXISTS public.audit_log ();
+ALTER TABLE public.audit_log
+  ADD COLUMN IF NOT EXISTS id            uuid NOT NULL DEFAULT gen_random_uuid(),
+  ADD COLUMN IF NOT EXISTS company_id    uuid,
+  ADD COLUMN IF NOT EXISTS action        text NOT NULL,
+  ADD COLUMN IF NOT EXISTS user_id       uuid,
+  ADD COLUMN IF NOT EXISTS resource_type text NOT NULL,
+  ADD COLUMN IF NOT EXISTS resource_id   uuid,
+  ADD COLUMN IF NOT EXISTS details       jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS ip_address    inet,
+  ADD COLUMN IF NOT EXISTS user_agent    text,
+  ADD COLUMN IF NOT EXISTS "timestamp"   timestamptz NOT NULL DEFAULT now();
+
+DO $$
+BEGIN
+  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
+  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_company_id_fkey',
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
+  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
+    'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
+  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
+  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_resource_type_not_blank',
+    $c$CHECK (btrim(resource_type) <> '')$c$);
+END
+$$;
+
+CREATE INDEX IF NOT EXISTS idx_audit_log_user ON public.audit_log (user_id, "timestamp");
+CREATE INDEX IF NOT EXISTS idx_audit_log_resource ON public.audit_log (resource_type, resource_id);
+CREATE INDEX IF NOT EXISTS audit_log_company_timestamp_idx ON public.audit_log (company_id, "timestamp");
+
+COMMENT ON TABLE public.audit_log IS
+  'Security audit trail of changes to tenant data: append-only, kept when its user is deleted, deleted with its company.';
+COMMENT ON COLUMN public.audit_log.id IS 'Identifies the entry.';
+COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for system work outside any company.';
+COMMENT ON COLUMN public.audit_log.action IS 'What was done (insert, update, delete, or an application event such as login).';
+COMMENT ON COLUMN public.audit_log.user_id IS 'Who did it; NULL for system work, or once that user is deleted.';
+COMMENT ON COLUMN public.audit_log.resource_type IS 'Kind of thing touched: the table name for data changes.';
+COMMENT ON COLUMN public.audit_log.resource_id IS 'The row touched, when it has a uuid key.';
+COMMENT ON COLUMN public.audit_log.details IS 'What changed: for an update the changed columns old and new, otherwise the row; secrets redacted.';
+COMMENT ON COLUMN public.audit_log.ip_address IS 'Client address the request came from; NULL when unknown or malformed.';
+COMMENT ON COLUMN public.audit_log.user_agent IS 'Client software the request came from.';
+COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';

@@ -1,0 +1,175 @@
+-- projects, memoires and sections join the tenancy and the workflow: a company_id on each
+-- (sections take their project's), the specification's new columns, their constraints and
+-- indexes. This is the only module that locks the application's tables, so it takes the
+-- locks late, all at once, and changes only the catalog where it can: new columns get
+-- constant defaults (no rewrite), and checks and foreign keys on rows that predate them
+-- are added NOT VALID (no scan). document_chunks keeps its structure.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
+
+CREATE OR REPLACE FUNCTION memtech.company_from_project() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+BEGIN
+  -- Runs with the caller's rights: under row level security a caller only finds its own
+  -- company's project, so this never fills in someone else's company.
+  IF NEW.company_id IS NULL THEN
+    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.company_from_project() IS
+  'BEFORE INSERT trigger: a row that belongs to a project takes the project''s company when none is given, so that inserts written before tenancy keep working.';
+REVOKE ALL ON FUNCTION memtech.company_from_project() FROM PUBLIC;
+
+-- From here the application's tables are locked until the install commits.
+DO $$
+BEGIN
+  PERFORM pg_temp.memtech_lock_tables(ARRAY['public.projects', 'public.sections', 'public.memoires',
+                                    'public.document_chunks']::regclass[]);
+END
+$$;
+
+-- The company that owns the rows already there, made once, and only if there are any.
+DO $$
+DECLARE
+  legacy uuid := (SELECT legacy_company_id FROM memtech.installation);
+  legacy_name text := coalesce(nullif(current_setting('memtech.legacy_company_name', true), ''),
+                               'Entreprise (données existantes)');
+  orphans boolean := false;
+  t text;
+BEGIN
+  IF legacy IS NOT NULL AND EXISTS (SELECT 1 FROM public.companies WHERE id = legacy) THEN
+    RETURN;
+  END IF;
+  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+    IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ('public.' || t)::regclass
+                 AND attname = 'company_id' AND NOT attisdropped) THEN
+      EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I WHERE company_id IS NULL)', orphans, t) INTO orphans;
+    ELSE
+      EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I)', orphans, t) INTO orphans;
+    END IF;
+  END LOOP;
+  IF orphans THEN
+    INSERT INTO public.companies (name) VALUES (legacy_name) RETURNING id INTO legacy;
+    UPDATE memtech.installation SET legacy_company_id = legacy;
+    PERFORM pg_temp.memtech_notice('created company "%s" (%s) to own the existing projects and memoires',
+                                   legacy_name, legacy::text);
+  END IF;
+END
+$$;
+
+DO $$
+DECLARE
+  legacy uuid := (SELECT legacy_company_id FROM memtech.installation);
+BEGIN
+  PERFORM pg_temp.memtech_add_company_id('public.projects', legacy);
+  PERFORM pg_temp.memtech_add_company_id('public.memoires', legacy);
+  PERFORM pg_temp.memtech_add_company_id('public.sections', legacy, 'public.projects');
+END
+$$;
+
+-- Constant defaults only: PostgreSQL records them in the catalog instead of rewriting rows.
+ALTER TABLE public.projects
+  ADD COLUMN IF NOT EXISTS created_by         uuid,
+  ADD COLUMN IF NOT EXISTS client             text,
+  ADD COLUMN IF NOT EXISTS location           text,
+  ADD COLUMN IF NOT EXISTS lot                text,
+  ADD COLUMN IF NOT EXISTS project_type       text,
+  ADD COLUMN IF NOT EXISTS size               text,
+  ADD COLUMN IF NOT EXISTS deadline           timestamptz,
+  ADD COLUMN IF NOT EXISTS status             public.project_status NOT NULL DEFAULT 'draft',
+  ADD COLUMN IF NOT EXISTS final_document_url text,
+  ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}';
+
+ALTER TABLE public.memoires
+  ADD COLUMN IF NOT EXISTS uploaded_by     uuid,
+  ADD COLUMN IF NOT EXISTS project_type    text,
+  ADD COLUMN IF NOT EXISTS techniques_used text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS metadata        jsonb NOT NULL DEFAULT '{}';
+
+ALTER TABLE public.sections
+  ADD COLUMN IF NOT EXISTS generated_by_ai boolean NOT NULL DEFAULT false,
+  ADD COLUMN IF NOT EXISTS source_blocks   uuid[] NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS quality_score   double precision,
+  ADD COLUMN IF NOT EXISTS reviewed        boolean NOT NULL DEFAULT false,
+  ADD COLUMN IF NOT EXISTS reviewer_id     uuid,
+  ADD COLUMN IF NOT EXISTS reviewed_at     timestamptz;
+
+DO $$
+BEGIN
+  PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_company_id_fkey',
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE', true);
+  -- (company_id, id) is what the same-company foreign keys of the workflow tables point at.
+  PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_company_id_id_key', 'UNIQUE (company_id, id)');
+  PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_created_by_fkey',
+    'FOREIGN KEY (created_by) REFERENCES public.users (id) ON DELETE SET NULL', true);
+  PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_metadata_is_object',
+    $c$CHECK (jsonb_typeof(metadata) = 'object')$c$, true);
+
+  PERFORM pg_temp.memtech_ensure_constraint('public.memoires', 'memoires_company_id_fkey',
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE', true);
+  PERFORM pg_temp.memtech_ensure_constraint('public.memoires', 'memoires_uploaded_by_fkey',
+    'FOREIGN KEY (uploaded_by) REFERENCES public.users (id) ON DELETE SET NULL', true);
+  PERFORM pg_temp.memtech_ensure_constraint('public.memoires', 'memoires_metadata_is_object',
+    $c$CHECK (jsonb_typeof(metadata) = 'object')$c$, true);
+
+  -- A section's company is its project's: it follows the project, and cannot differ.
+  PERFORM pg_temp.memtech_ensure_constraint('public.sections', 'sections_project_company_fkey',
+    'FOREIGN KEY (company_id, project_id) REFERENCES public.projects (company_id, id) ON UPDATE CASCADE ON DELETE CASCADE', true);
+  PERFORM pg_temp.memtech_ensure_constraint('public.sections', 'sections_reviewer_id_fkey',
+    'FOREIGN KEY (reviewer_id) REFERENCES public.users (id) ON DELETE SET NULL', true);
+  PERFORM pg_temp.memtech_ensure_constraint('public.sections', 'sections_quality_score_between_0_and_1',
+    'CHECK (quality_score BETWEEN 0 AND 1)', true);
+END
+$$;
+
+CREATE OR REPLACE TRIGGER sections_company_from_project
+  BEFORE INSERT ON public.sections
+  FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
+COMMENT ON TRIGGER sections_company_from_project ON public.sections IS
+  'Fills company_id from the project, so that inserting a section as before tenancy still works.';
+
+CREATE INDEX IF NOT EXISTS idx_projects_company_status ON public.projects (company_id, status);
+CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by);
+CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
+CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
+CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
+-- sections.project_id is the application's own column: index it only if nothing does yet,
+-- and remember it, so that the uninstall never drops an index of the application's.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass
+                   AND indkey[0] = (SELECT attnum FROM pg_attribute
+                                     WHERE attrelid = 'public.sections'::regclass AND attname = 'project_id')) THEN
+    PERFORM pg_temp.memtech_notice('indexing sections.project_id');
+    CREATE INDEX sections_project_id_idx ON public.sections (project_id);
+    UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
+  END IF;
+END
+$$;
+
+COMMENT ON COLUMN public.projects.company_id IS 'The company answering the tender: the project and everything under it are invisible to every other.';
+COMMENT ON COLUMN public.projects.created_by IS 'Who opened the project; NULL once that user is deleted.';
+COMMENT ON COLUMN public.projects.client IS 'Maître d''ouvrage (the buyer who issued the tender).';
+COMMENT ON COLUMN public.projects.location IS 'Where the works are.';
+COMMENT ON COLUMN public.projects.lot IS 'Lot(s) of the tender the company answers (e.g. Lot 02 – Gros œuvre).';
+COMMENT ON COLUMN public.projects.project_type IS 'Kind of works, to find similar references and templates.';
+COMMENT ON COLUMN public.projects.size IS 'Size of the works as the RC states it (surface, amount, ...), free text.';
+COMMENT ON COLUMN public.projects.deadline IS 'When the offer must be submitted.';
+COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow; v0 projects start as draft.';
+COMMENT ON COLUMN public.projects.final_document_url IS 'The submitted mémoire (S3 path), once there is one.';
+COMMENT ON COLUMN public.projects.metadata IS 'Further facts about the tender, as a JSON object.';
+COMMENT ON COLUMN public.memoires.company_id IS 'The company whose know-how the memoire holds: its chunks are retrieved for that company only.';
+COMMENT ON COLUMN public.memoires.uploaded_by IS 'Who added it; NULL once that user is deleted.';
+COMMENT ON COLUMN public.memoires.project_type IS 'Kind of works the memoire answered, to retrieve similar ones.';
+COMMENT ON COLUMN public.memoires.techniques_used IS 'Techniques the memoire describes, for retrieval.';
+COMMENT ON COLUMN public.memoires.metadata IS 'Further facts (tender, outcome, score obtained, ...), as a JSON object.';
+COMMENT ON COLUMN public.sections.company_id IS 'Always the project''s company (filled from it on insert, follows it on change): lets row level security check a section without a join.';
+COMMENT ON COLUMN public.sections.generated_by_ai IS 'True when the text came from the generator rather than a person.';
+COMMENT ON COLUMN public.sections.source_blocks IS 'Content blocks the section was written from, for traceability.';
+COMMENT ON COLUMN public.sections.quality_score IS 'Generator''s or reviewer''s score between 0 and 1; NULL if not scored.';
+COMMENT ON COLUMN public.sections.reviewed IS 'True once a person has checked the section.';
+COMMENT ON COLUMN public.sections.reviewer_id IS 'Who reviewed it; NULL if nobody has, or once that user is deleted.';
+COMMENT ON COLUMN public.sections.reviewed_at IS 'When it was reviewed.';

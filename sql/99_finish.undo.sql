@@ -1,0 +1,44 @@
+-- First step of the uninstall: refuse to destroy tenant data unless the operator says so.
+-- Rows the install made itself (the legacy company) do not count; rows entered since in
+-- the package's tables, or in v0 tables the install created, do.
+DO $undo$
+DECLARE
+  legacy uuid;
+  created text[];
+  t text;
+  n bigint;
+  found text[] := '{}';
+  total bigint := 0;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    PERFORM pg_temp.memtech_notice('not installed in this database: nothing to uninstall');
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('uninstalling version %s', memtech.installed_version());
+  SELECT legacy_company_id, created_tables INTO legacy, created FROM memtech.installation;
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'rc_analysis', 'content_matches', 'generation_requests',
+                           'audit_log'] || created LOOP
+    CONTINUE WHEN to_regclass('public.' || quote_ident(t)) IS NULL;
+    IF t = 'companies' THEN
+      SELECT count(*) INTO n FROM public.companies WHERE id IS DISTINCT FROM legacy;
+    ELSE
+      EXECUTE format('SELECT count(*) FROM public.%I', t) INTO n;
+    END IF;
+    IF n > 0 THEN
+      found := found || format('%s: %s', t, n);
+      total := total + n;
+    END IF;
+  END LOOP;
+  IF total > 0 THEN
+    IF coalesce(current_setting('memtech.confirm_data_loss', true), '') IN ('on', 'true', 'yes', '1') THEN
+      PERFORM pg_temp.memtech_notice('deleting %s rows of tenant data, as memtech.confirm_data_loss allows (%s)',
+                                     total::text, array_to_string(found, ', '));
+    ELSE
+      RAISE EXCEPTION 'memtech uninstall would delete % rows of tenant data entered since the install', total
+        USING DETAIL = array_to_string(found, ', '),
+              HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
+    END IF;
+  END IF;
+END
+$undo$;

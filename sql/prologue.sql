@@ -1,0 +1,311 @@
+-- Shared opening of the install and the uninstall: who may run them, one at a time, and
+-- how long they may wait for a lock.
+--
+-- Options (custom settings under the prefix `memtech.`; give them with PGOPTIONS,
+-- ALTER DATABASE ... SET, or a SET earlier in the same session):
+--   memtech.lock_timeout         how long to wait for each lock before giving up (default 5s)
+--   memtech.legacy_company_name  the company that receives the rows already in projects and
+--                                memoires (default 'Entreprise (données existantes)')
+--   memtech.confirm_data_loss    'on' lets the uninstall delete tenant data entered after the
+--                                install (default off: the uninstall refuses)
+
+-- One install or uninstall at a time: a second one waits here for the first to commit,
+-- then finds nothing left to do. The wait is not bounded by lock_timeout on purpose.
+SET LOCAL lock_timeout = 0;
+SELECT pg_advisory_xact_lock(hashtext('memtech install'));
+
+SET LOCAL search_path = pg_catalog, public;
+
+-- The script's progress: one NOTICE per step, through this session-local function, while
+-- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
+SET LOCAL client_min_messages = warning;
+CREATE OR REPLACE FUNCTION pg_temp.memtech_notice(message text, VARIADIC args text[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql SET client_min_messages = notice
+AS $$
+BEGIN
+  RAISE NOTICE 'memtech: %', format(message, VARIADIC args);
+END
+$$;
+
+DO $prologue$
+DECLARE
+  wanted text := coalesce(nullif(current_setting('memtech.lock_timeout', true), ''), '5s');
+BEGIN
+  IF current_setting('server_version_num')::int < 140000 THEN
+    RAISE EXCEPTION 'memtech needs PostgreSQL 14 or later; this server is %', current_setting('server_version')
+      USING HINT = 'Upgrade the server, then run the script again.';
+  END IF;
+  -- Under forced row level security an owner without BYPASSRLS sees no row: its backfills
+  -- would silently match nothing and it would lock itself out of its own tables.
+  IF NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'memtech must be run by a superuser or a role with BYPASSRLS; % is neither', current_user
+      USING HINT = 'Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
+  END IF;
+  BEGIN
+    PERFORM set_config('lock_timeout', wanted, true);
+  EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
+      USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
+  END;
+  PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
+END
+$prologue$;
+
+-- Helpers of the install and the uninstall. They live in pg_temp: they exist for this
+-- session only, so the package leaves no machinery behind, and the uninstall has them
+-- even when memtech is already gone.
+
+-- The uninstall acts only where memtech is installed: on any other database, tables named
+-- like the package's belong to someone else. Every undo module starts by asking this.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog
+AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
+
+-- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
+-- made schemas converge. With not_valid_when_rows, a check or foreign key on a table that
+-- holds rows is added NOT VALID: those rows predate the columns it checks, and validating
+-- would scan the table under an exclusive lock.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
+  target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  suffix text := '';
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = target AND conname = constraint_name) THEN
+    RETURN;
+  END IF;
+  IF not_valid_when_rows AND definition !~* '^\s*(primary key|unique)' THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', target) INTO STRICT not_valid_when_rows;
+    IF not_valid_when_rows THEN
+      suffix := ' NOT VALID';
+    END IF;
+  END IF;
+  PERFORM pg_temp.memtech_notice('adding constraint %s on %s', constraint_name, target::text || suffix);
+  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s%s', target, constraint_name, definition, suffix);
+END
+$$;
+
+-- Creates an enum in public with exactly these labels, or completes an earlier one that
+-- has some of them in the same order; refuses any other type of that name.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  existing text[];
+  i int;
+BEGIN
+  IF to_regtype('public.' || quote_ident(type_name)) IS NULL THEN
+    PERFORM pg_temp.memtech_notice('creating enum public.%s', type_name);
+    EXECUTE format('CREATE TYPE public.%I AS ENUM (%s)', type_name,
+                   (SELECT string_agg(quote_literal(l), ', ') FROM unnest(labels) l));
+    RETURN;
+  END IF;
+  SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
+    FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  -- Compatible when the existing labels are some of ours, in our order (an earlier
+  -- version's enum): the missing ones are added in place. Anything else is refused.
+  IF existing IS NULL OR NOT existing <@ labels
+     OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
+    RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
+      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
+  END IF;
+  FOR i IN 1 .. cardinality(labels) LOOP
+    CONTINUE WHEN labels[i] = ANY (existing);
+    PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+    IF i = 1 THEN
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L BEFORE %L', type_name, labels[i], existing[1]);
+    ELSE
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L AFTER %L', type_name, labels[i], labels[i - 1]);
+    END IF;
+    existing := existing || labels[i];
+  END LOOP;
+END
+$$;
+
+-- Takes ACCESS EXCLUSIVE on the given application tables all at once, retrying short
+-- attempts until memtech.lock_timeout, so that the install never deadlocks with the
+-- application nor blocks its readers for long.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  budget   interval := CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN NULL
+                            ELSE current_setting('lock_timeout')::interval END;
+  deadline timestamptz := clock_timestamp() + budget;
+  saved    text := current_setting('lock_timeout');
+  attempts int := 0;
+  holders  text;
+BEGIN
+  PERFORM pg_temp.memtech_notice('locking %s (waiting at most %s)', array_to_string(tables, ', '), coalesce(budget::text, 'forever'));
+  LOOP
+    attempts := attempts + 1;
+    BEGIN
+      -- Each attempt waits briefly for all the tables in one statement, in a fixed order.
+      -- On failure the subtransaction gives back whatever it got, so the install never
+      -- holds one of these tables while it waits for another (no deadlock with a query
+      -- that joins two of them) and never stays long at the head of a lock queue, where
+      -- every new reader of the table would wait behind it.
+      PERFORM set_config('lock_timeout', '200ms', true);
+      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
+                     (SELECT string_agg(t::text, ', ' ORDER BY t::text) FROM unnest(tables) t));
+      PERFORM set_config('lock_timeout', saved, true);
+      RETURN;
+    EXCEPTION WHEN lock_not_available THEN
+      PERFORM set_config('lock_timeout', saved, true);
+    END;
+    IF clock_timestamp() >= deadline THEN
+      SELECT string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state,
+                               coalesce(', user ' || a.usename, ''),
+                               to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ')
+        INTO holders
+        FROM pg_stat_activity a
+       WHERE a.pid IN (SELECT l.pid FROM pg_locks l
+                        WHERE l.granted AND l.relation = ANY (tables) AND l.pid <> pg_backend_pid());
+      RAISE EXCEPTION 'memtech could not lock % within % (% attempts): other transactions hold them',
+                      array_to_string(tables, ', '), budget, attempts
+        USING ERRCODE = 'lock_not_available',
+              DETAIL = 'Held by: ' || coalesce(holders, 'transactions that have since ended'),
+              HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
+    END IF;
+    PERFORM pg_sleep(0.05 + random() * 0.1);
+  END LOOP;
+END
+$$;
+
+-- Called by the uninstall before it drops tables, types or columns: fails, naming them,
+-- when objects of the application depend on what would go.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
+  tables regclass[], types regtype[] DEFAULT '{}', columns text[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  found text[];
+BEGIN
+  -- Whatever still depends on what is about to go, once the package's own objects are
+  -- gone, belongs to the application. PostgreSQL would drop its indexes and constraints
+  -- silently with a column, and refuse for a view with a hint to use CASCADE: either way
+  -- the application would lose something, so stop first and say what.
+  WITH removed(classid, objid, subids) AS (
+    SELECT 'pg_class'::regclass, t::oid,
+           (SELECT array_agg(attnum) FROM pg_attribute WHERE attrelid = t AND attname = ANY (columns))
+      FROM unnest(tables) t
+    UNION ALL
+    SELECT 'pg_type'::regclass, reltype, NULL FROM pg_class WHERE oid = ANY (tables) AND columns IS NULL
+    UNION ALL
+    SELECT 'pg_type'::regclass, ty::oid, NULL FROM unnest(types) ty
+    UNION ALL
+    SELECT 'pg_type'::regclass, typarray, NULL FROM pg_type WHERE oid = ANY (types::oid[]) AND typarray <> 0
+  ), dependent AS (
+    SELECT d.classid, d.objid, d.objsubid,
+           CASE d.classid
+             WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
+             WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
+             WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
+             WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
+             WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+             WHEN 'pg_class'::regclass THEN coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = d.objid), d.objid)
+           END AS owner
+      FROM pg_depend d
+      JOIN removed r ON d.refclassid = r.classid AND d.refobjid = r.objid
+     WHERE d.deptype IN ('n', 'a')
+       AND (r.subids IS NULL OR d.refobjsubid = ANY (r.subids))
+  )
+  SELECT array_agg(DISTINCT pg_describe_object(classid, objid, objsubid)) INTO found
+    FROM dependent
+   WHERE classid <> 'pg_attrdef'::regclass            -- a removed column's own default
+     AND NOT (columns IS NULL AND owner = ANY (tables::oid[]));  -- parts of a removed table
+  IF found IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot remove %: the application''s % depend(s) on it',
+                    concat_ws(' and ',
+                      CASE WHEN columns IS NOT NULL THEN format('column(s) %s of %s', array_to_string(columns, ', '), tables[1])
+                           WHEN cardinality(tables) > 0 THEN 'table(s) ' || array_to_string(tables, ', ') END,
+                      CASE WHEN cardinality(types) > 0 THEN 'type(s) ' || array_to_string(types, ', ') END),
+                    array_to_string(found, ', ')
+      USING ERRCODE = 'dependent_objects_still_exist',
+            HINT = 'The uninstall never drops objects it did not create. Drop or change the objects named, then run the uninstall again; nothing was changed.';
+  END IF;
+END
+$$;
+
+-- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
+-- when all its rows go to the legacy company, a backfill (from the parent project for a
+-- child) otherwise.
+-- The uninstall's way to drop the package's tables: together (their foreign keys between
+-- them need no CASCADE), and only once nothing of the application's depends on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  tables regclass[] := ARRAY(SELECT to_regclass(n) FROM unnest(names) n WHERE to_regclass(n) IS NOT NULL);
+BEGIN
+  IF NOT pg_temp.memtech_installed() OR cardinality(tables) = 0 THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_assert_removable(tables);
+  PERFORM pg_temp.memtech_notice('dropping %s', array_to_string(tables, ', '));
+  EXECUTE 'DROP TABLE ' || array_to_string(tables, ', ');
+END
+$$;
+
+-- The uninstall's way to take columns off an application table: only once nothing of the
+-- application's depends on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+BEGIN
+  IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_assert_removable(ARRAY[to_regclass(target)], '{}', columns);
+  EXECUTE format('ALTER TABLE %s %s', to_regclass(target),
+                 (SELECT string_agg(format('DROP COLUMN IF EXISTS %I', c), ', ') FROM unnest(columns) c));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  has_column boolean;
+  is_not_null boolean;
+  fast boolean;
+BEGIN
+  SELECT true, attnotnull INTO has_column, is_not_null
+    FROM pg_attribute WHERE attrelid = target AND attname = 'company_id' AND NOT attisdropped;
+  IF is_not_null THEN
+    RETURN;
+  END IF;
+  -- Fast path: a new column whose every existing row belongs to the legacy company is a
+  -- constant default, stored once in the catalog. It holds for a child table only when
+  -- every parent row is the legacy company's.
+  fast := NOT coalesce(has_column, false);
+  IF fast AND parent IS NOT NULL THEN
+    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s WHERE company_id IS DISTINCT FROM %L)', parent, legacy)
+      INTO fast;
+  END IF;
+  IF fast THEN
+    PERFORM pg_temp.memtech_notice('adding %s.company_id, existing rows to the legacy company', target::text);
+    IF legacy IS NULL THEN
+      EXECUTE format('ALTER TABLE %s ADD COLUMN company_id uuid NOT NULL', target);
+    ELSE
+      EXECUTE format('ALTER TABLE %s ADD COLUMN company_id uuid NOT NULL DEFAULT %L', target, legacy);
+      EXECUTE format('ALTER TABLE %s ALTER COLUMN company_id DROP DEFAULT', target);
+    END IF;
+    RETURN;
+  END IF;
+  -- Slow path, for a database that already had some of it: fill the gaps, then require it.
+  PERFORM pg_temp.memtech_notice('backfilling %s.company_id (this rewrites the rows that lack it)', target::text);
+  EXECUTE format('ALTER TABLE %s ADD COLUMN IF NOT EXISTS company_id uuid', target);
+  IF parent IS NULL THEN
+    EXECUTE format('UPDATE %s SET company_id = %L WHERE company_id IS NULL', target, legacy);
+  ELSE
+    EXECUTE format('UPDATE %s child SET company_id = parent.company_id FROM %s parent
+                     WHERE parent.id = child.project_id AND child.company_id IS NULL', target, parent);
+  END IF;
+  EXECUTE format('ALTER TABLE %s ALTER COLUMN company_id SET NOT NULL', target);
+END
+$$;
