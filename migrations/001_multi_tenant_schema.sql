@@ -239,6 +239,128 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
+-- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
+-- package's policies, so that the uninstall never drops one of the application's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
+  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  name text := 'memtech_' || purpose;
+BEGIN
+  EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', name, tbl);
+  EXECUTE format('CREATE POLICY %I ON public.%I AS %s FOR %s TO %s %s %s', name, tbl,
+                 CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
+                 CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
+                 CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
+  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
+    CASE WHEN purpose = 'tenant_isolation'
+         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
+         ELSE format('Who may %s within the company: %s.', lower(command),
+                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
+                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
+                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
+                          ELSE 'admins' END) END);
+END
+$$;
+
+-- Makes a role hold exactly these privileges on a table: grants only what is missing and
+-- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  held text[];
+  missing text[];
+  extra text[];
+BEGIN
+  SELECT coalesce(array_agg(a.privilege_type), '{}') INTO held
+    FROM pg_class c, aclexplode(c.relacl) a
+   WHERE c.oid = target AND a.grantee = CASE to_role WHEN 'PUBLIC' THEN 0 ELSE to_role::regrole::oid END;
+  missing := ARRAY(SELECT unnest(privileges) EXCEPT SELECT unnest(held));
+  extra := ARRAY(SELECT unnest(held) EXCEPT SELECT unnest(privileges));
+  IF cardinality(extra) > 0 THEN
+    EXECUTE format('REVOKE %s ON %s FROM %s', array_to_string(extra, ', '), target,
+                   CASE to_role WHEN 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(to_role) END);
+  END IF;
+  IF cardinality(missing) > 0 THEN
+    EXECUTE format('GRANT %s ON %s TO %I', array_to_string(missing, ', '), target, to_role);
+  END IF;
+END
+$$;
+
+-- The same for one privilege on columns: exactly these columns of the table.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  col record;
+BEGIN
+  FOR col IN
+    SELECT a.attname,
+           a.attname = ANY (columns) AS wanted,
+           EXISTS (SELECT 1 FROM aclexplode(a.attacl) x
+                    WHERE x.grantee = to_role::regrole::oid AND x.privilege_type = privilege) AS held
+      FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+  LOOP
+    IF col.wanted AND NOT col.held THEN
+      EXECUTE format('GRANT %s (%I) ON %s TO %I', privilege, col.attname, target, to_role);
+    ELSIF col.held AND NOT col.wanted THEN
+      EXECUTE format('REVOKE %s (%I) ON %s FROM %I', privilege, col.attname, target, to_role);
+    END IF;
+  END LOOP;
+END
+$$;
+
+-- Gives a table back the ACL it had: when it differs, every grantee but the owner loses
+-- its privileges and the original entries are granted again in their original order, so
+-- that the ACL, and a schema dump, are exactly as before.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
+  current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
+  who oid;
+  item record;
+BEGIN
+  IF current IS NOT DISTINCT FROM original
+     OR (original IS NULL AND current = acldefault('r', owner)) THEN
+    RETURN;
+  END IF;
+  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a WHERE a.grantee <> owner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
+                   CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
+  END LOOP;
+  FOR item IN
+    SELECT n, a.grantee,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
+      FROM unnest(original) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
+     WHERE a.grantee <> owner
+     GROUP BY n, a.grantee ORDER BY n
+  LOOP
+    IF item.plain IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s', item.plain, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+    IF item.grantable IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s WITH GRANT OPTION', item.grantable, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+  END LOOP;
+END
+$$;
+
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
@@ -548,7 +670,8 @@ CREATE TABLE IF NOT EXISTS memtech.installation (
   installed_at      timestamptz NOT NULL DEFAULT now(),
   legacy_company_id uuid,
   created_tables    text[] NOT NULL DEFAULT '{}',
-  created_indexes   text[] NOT NULL DEFAULT '{}'
+  created_indexes   text[] NOT NULL DEFAULT '{}',
+  created_roles     text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE memtech.installation IS
   'One row once memtech is installed: which version, and what the uninstall needs to give back exactly.';
@@ -564,6 +687,21 @@ COMMENT ON COLUMN memtech.installation.created_tables IS
   'v0 tables (projects, sections, ...) that the install created because they were missing; the uninstall drops only these.';
 COMMENT ON COLUMN memtech.installation.created_indexes IS
   'Indexes on columns the application already had that the install created because none covered them; the uninstall drops only these.';
+COMMENT ON COLUMN memtech.installation.created_roles IS
+  'API roles (anon, authenticated) the install created because they were missing; the uninstall drops only these, and only when no database uses them any more.';
+
+CREATE TABLE IF NOT EXISTS memtech.legacy_table_state (
+  table_name         text PRIMARY KEY,
+  acl                aclitem[],
+  row_security       boolean NOT NULL,
+  force_row_security boolean NOT NULL
+);
+COMMENT ON TABLE memtech.legacy_table_state IS
+  'How the application''s v0 tables were before the first install changed their privileges and row level security, so that the uninstall gives back exactly that.';
+COMMENT ON COLUMN memtech.legacy_table_state.table_name IS 'The v0 table in public.';
+COMMENT ON COLUMN memtech.legacy_table_state.acl IS 'Its privileges (pg_class.relacl) before the install; NULL means the defaults.';
+COMMENT ON COLUMN memtech.legacy_table_state.row_security IS 'Whether row level security was enabled.';
+COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it was forced on the owner too.';
 
 -- Version of the package these modules build. A database already at this version keeps
 -- its row untouched, so that a re-run changes nothing.
@@ -593,11 +731,45 @@ COMMENT ON FUNCTION memtech.installed_version() IS
 
 REVOKE ALL ON FUNCTION memtech.installed_version() FROM PUBLIC;
 
--- ==== sql/02_legacy_tables.sql ====
+-- ==== sql/02_api_roles.sql ====
+-- The roles the API speaks as: anon (no signed-in user) and authenticated (a signed-in
+-- user, whose company and role come from the users table). Supabase and PostgREST already
+-- have them; elsewhere the install creates them, without LOGIN: a backend or PostgREST's
+-- authenticator role switches to them with SET LOCAL ROLE inside a transaction.
+
+DO $$
+DECLARE
+  r text;
+BEGIN
+  FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r);
+    BEGIN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE EXCEPTION 'memtech needs the role % and % may not create it', r, current_user
+        USING HINT = format('Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again; nothing was changed.', r);
+    END;
+    UPDATE memtech.installation SET created_roles = created_roles || r;
+    PERFORM pg_temp.memtech_notice('created role %s (NOLOGIN)', r);
+  END LOOP;
+END
+$$;
+
+-- ==== sql/03_legacy_tables.sql ====
 -- The v0 tables the application already has in production: memoires, projects, sections
 -- and document_chunks. On a v0 database they are left as they are, comments included
 -- (the next modules add columns to three of them); on an empty database they are created
 -- here exactly as v0 had them, documented, and the uninstall drops them again.
+
+-- Before anything changes them, remember the privileges and row level security of the v0
+-- tables the application already has (once: a re-run must not record its own changes).
+INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row_security)
+SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+ON CONFLICT (table_name) DO NOTHING;
 
 DO $legacy$
 DECLARE
@@ -698,7 +870,7 @@ BEGIN
 END
 $legacy$;
 
--- ==== sql/03_enums.sql ====
+-- ==== sql/04_enums.sql ====
 -- The enum types: the specification's labels exactly, in its order (the order is what
 -- sorting by a status or role follows).
 
@@ -733,7 +905,7 @@ COMMENT ON TYPE public.generation_status IS
 COMMENT ON TYPE public.memoire_section_type IS
   'The usual sections of a mémoire technique: company-presentation (présentation de l''entreprise), human-resources (moyens humains, CV, organigramme), equipment (moyens matériels), methodology (méthodologie, modes opératoires), site-organization (installation et organisation de chantier, phasage), schedule (planning), quality (démarche qualité, PAQ), health-safety (hygiène et sécurité, PPSPS), environment (démarche environnementale, SOGED), references (références), subcontracting (sous-traitance), technical-variants (variantes), other.';
 
--- ==== sql/04_companies_users.sql ====
+-- ==== sql/05_companies_users.sql ====
 -- Tenants and their people. Every other tenant table hangs off companies.id, so deleting
 -- a company deletes everything it owns; users belong to exactly one company.
 
@@ -822,7 +994,7 @@ COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who k
 COMMENT ON COLUMN public.users.created_at IS 'When the user was invited.';
 COMMENT ON COLUMN public.users.last_login IS 'Last successful sign-in; NULL if never.';
 
--- ==== sql/05_content_library.sql ====
+-- ==== sql/06_content_library.sql ====
 -- The company's content library: reusable blocks (CVs, equipment, procedures, ...), the
 -- files behind them, past projects to cite as references, and section templates.
 -- Links between these rows carry company_id in their foreign keys, so that a row can
@@ -1011,7 +1183,7 @@ COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholde
 COMMENT ON COLUMN public.section_templates.usage_count IS 'How many sections were written from it, to rank templates.';
 COMMENT ON COLUMN public.section_templates.created_at IS 'When it was created.';
 
--- ==== sql/06_audit_log.sql ====
+-- ==== sql/07_audit_log.sql ====
 -- The security audit trail: who did what to which row, from where. Rows are kept when
 -- their user is deleted (user_id becomes NULL) and go with their company.
 
@@ -1060,7 +1232,7 @@ COMMENT ON COLUMN public.audit_log.ip_address IS 'Client address the request cam
 COMMENT ON COLUMN public.audit_log.user_agent IS 'Client software the request came from.';
 COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
 
--- ==== sql/07_legacy_tenancy.sql ====
+-- ==== sql/08_legacy_tenancy.sql ====
 -- projects, memoires and sections join the tenancy and the workflow: a company_id on each
 -- (sections take their project's), the specification's new columns, their constraints and
 -- indexes. This is the only module that locks the application's tables, so it takes the
@@ -1069,22 +1241,6 @@ COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
 -- are added NOT VALID (no scan). document_chunks keeps its structure.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
-
-CREATE OR REPLACE FUNCTION memtech.company_from_project() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
-AS $$
-BEGIN
-  -- Runs with the caller's rights: under row level security a caller only finds its own
-  -- company's project, so this never fills in someone else's company.
-  IF NEW.company_id IS NULL THEN
-    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
-  END IF;
-  RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION memtech.company_from_project() IS
-  'BEFORE INSERT trigger: a row that belongs to a project takes the project''s company when none is given, so that inserts written before tenancy keep working.';
-REVOKE ALL ON FUNCTION memtech.company_from_project() FROM PUBLIC;
 
 -- From here the application's tables are locked until the install commits.
 DO $$
@@ -1188,12 +1344,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER sections_company_from_project
-  BEFORE INSERT ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-COMMENT ON TRIGGER sections_company_from_project ON public.sections IS
-  'Fills company_id from the project, so that inserting a section as before tenancy still works.';
-
 CREATE INDEX IF NOT EXISTS idx_projects_company_status ON public.projects (company_id, status);
 CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by);
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
@@ -1229,7 +1379,7 @@ COMMENT ON COLUMN public.memoires.uploaded_by IS 'Who added it; NULL once that u
 COMMENT ON COLUMN public.memoires.project_type IS 'Kind of works the memoire answered, to retrieve similar ones.';
 COMMENT ON COLUMN public.memoires.techniques_used IS 'Techniques the memoire describes, for retrieval.';
 COMMENT ON COLUMN public.memoires.metadata IS 'Further facts (tender, outcome, score obtained, ...), as a JSON object.';
-COMMENT ON COLUMN public.sections.company_id IS 'Always the project''s company (filled from it on insert, follows it on change): lets row level security check a section without a join.';
+COMMENT ON COLUMN public.sections.company_id IS 'Always the project''s company (filled from it on insert when not given, follows it on change): lets row level security check a section without a join.';
 COMMENT ON COLUMN public.sections.generated_by_ai IS 'True when the text came from the generator rather than a person.';
 COMMENT ON COLUMN public.sections.source_blocks IS 'Content blocks the section was written from, for traceability.';
 COMMENT ON COLUMN public.sections.quality_score IS 'Generator''s or reviewer''s score between 0 and 1; NULL if not scored.';
@@ -1237,11 +1387,11 @@ COMMENT ON COLUMN public.sections.reviewed IS 'True once a person has checked th
 COMMENT ON COLUMN public.sections.reviewer_id IS 'Who reviewed it; NULL if nobody has, or once that user is deleted.';
 COMMENT ON COLUMN public.sections.reviewed_at IS 'When it was reviewed.';
 
--- ==== sql/08_project_workflow.sql ====
+-- ==== sql/09_project_workflow.sql ====
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
--- to a project, carries the project's company_id (filled in from the project when not
--- given) and points at the project through (company_id, project_id), so it can never sit
+-- to a project, carries the project's company_id (filled in when not given, see
+-- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
@@ -1337,19 +1487,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER rc_analysis_company_from_project
-  BEFORE INSERT ON public.rc_analysis FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-CREATE OR REPLACE TRIGGER content_matches_company_from_project
-  BEFORE INSERT ON public.content_matches FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-CREATE OR REPLACE TRIGGER generation_requests_company_from_project
-  BEFORE INSERT ON public.generation_requests FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-COMMENT ON TRIGGER rc_analysis_company_from_project ON public.rc_analysis IS
-  'Fills company_id from the project when the client does not give it.';
-COMMENT ON TRIGGER content_matches_company_from_project ON public.content_matches IS
-  'Fills company_id from the project when the client does not give it.';
-COMMENT ON TRIGGER generation_requests_company_from_project ON public.generation_requests IS
-  'Fills company_id from the project when the client does not give it.';
-
 -- Foreign keys are led by project_id (rc_analysis's unique key and content_matches's
 -- (project_id, requirement_id) key already are), and company_id for row level security.
 CREATE INDEX IF NOT EXISTS generation_requests_project_id_idx ON public.generation_requests (project_id);
@@ -1402,6 +1539,319 @@ COMMENT ON COLUMN public.generation_requests.latency_seconds IS 'How long the ca
 COMMENT ON COLUMN public.generation_requests.error_message IS 'Why it failed; required once failed.';
 COMMENT ON COLUMN public.generation_requests.created_at IS 'When it was requested.';
 COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed or failed; never before created_at.';
+
+-- ==== sql/10_tenant_context.sql ====
+-- Who is asking. The acting user is the users.id named by the request's JWT
+-- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
+-- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
+-- Company and role are always read from users, never taken from the client; a user who
+-- is unknown or deactivated has no company, and so reaches nothing.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
+
+CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+AS $$
+DECLARE
+  claims   text := nullif(current_setting('request.jwt.claims', true), '');
+  from_jwt text;
+  from_app text := nullif(btrim(current_setting('app.user_id', true)), '');
+  uuid_re  constant text := '^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$';
+BEGIN
+  IF claims IS NOT NULL THEN
+    BEGIN
+      from_jwt := nullif(btrim(claims::jsonb ->> 'sub'), '');
+    EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+      RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
+        USING ERRCODE = 'invalid_authorization_specification',
+              HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
+    END;
+  END IF;
+  -- A subject that is not a uuid (e.g. a service token's) names no user of ours.
+  IF from_jwt !~ uuid_re THEN from_jwt := NULL; END IF;
+  IF from_app !~ uuid_re THEN from_app := NULL; END IF;
+  IF from_jwt IS NOT NULL AND from_app IS NOT NULL AND from_jwt::uuid <> from_app::uuid THEN
+    RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
+      USING ERRCODE = 'invalid_authorization_specification',
+            HINT = 'Set only one of request.jwt.claims and app.user_id, or make them name the same user.';
+  END IF;
+  RETURN coalesce(from_jwt, from_app)::uuid;
+END
+$$;
+COMMENT ON FUNCTION memtech.current_user_id() IS
+  'The acting user''s id from the JWT claims or app.user_id, NULL when none; fails when the two name different users, so a client cannot pose as someone else with one of them.';
+
+-- SECURITY DEFINER: users is itself under row level security, and the policies of every
+-- table need the company before any row can be visible.
+CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+COMMENT ON FUNCTION memtech.current_company_id() IS
+  'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
+
+CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+COMMENT ON FUNCTION memtech.current_user_role() IS
+  'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
+
+-- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
+-- two must see rows of the whole database to fill in or check a company, and reveal
+-- nothing but "filled" or "refused".
+CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  IF NEW.company_id IS NULL THEN
+    NEW.company_id := memtech.current_company_id();
+  END IF;
+  -- A backend writing as before tenancy names no user: a row under a project takes the
+  -- project's company.
+  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
+    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.fill_company_id() IS
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company, or for rows under a project (argument ''project'') to the project''s, so clients and pre-tenancy code need not send it.';
+
+CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+DECLARE
+  arg    text;
+  col    text;
+  target text;
+  value  jsonb;
+  ids    uuid[];
+  found  int;
+BEGIN
+  -- Each argument is column=table: the column holds the id (or an array of ids) of rows
+  -- of that table, which must all belong to the row's own company.
+  FOREACH arg IN ARRAY TG_ARGV LOOP
+    col := split_part(arg, '=', 1);
+    target := split_part(arg, '=', 2);
+    value := to_jsonb(NEW) -> col;
+    CONTINUE WHEN value IS NULL OR value = 'null'::jsonb
+               OR (TG_OP = 'UPDATE' AND value = to_jsonb(OLD) -> col AND NEW.company_id = OLD.company_id);
+    ids := CASE jsonb_typeof(value) WHEN 'array' THEN ARRAY(SELECT DISTINCT jsonb_array_elements_text(value)::uuid)
+                                    ELSE ARRAY[(value #>> '{}')::uuid] END;
+    EXECUTE format('SELECT count(*) FROM public.%I WHERE id = ANY ($1) AND company_id = $2', target)
+      INTO found USING ids, NEW.company_id;
+    IF found < cardinality(ids) THEN
+      RAISE EXCEPTION '%.% must refer to % of the row''s own company', TG_TABLE_NAME, col, target
+        USING ERRCODE = 'foreign_key_violation',
+              DETAIL = format('%s of the %s given are not %s of company %s.', cardinality(ids) - found,
+                              cardinality(ids), target, NEW.company_id),
+              HINT = 'Refer only to rows of your own company.';
+    END IF;
+  END LOOP;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.check_same_company() IS
+  'BEFORE INSERT OR UPDATE trigger for references a foreign key cannot keep inside one company (nullable user references, uuid arrays): refuses ids of other companies'' rows, and of rows that do not exist.';
+
+CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  actor uuid := memtech.current_user_id();
+BEGIN
+  -- Rules for people acting through the API; a backend with no acting user is trusted.
+  IF actor IS NULL THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.id = actor AND (NEW.role, NEW.is_active, NEW.company_id) IS DISTINCT FROM (OLD.role, OLD.is_active, OLD.company_id) THEN
+    RAISE EXCEPTION 'users may not change their own role, activation or company'
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Ask another admin of your company.';
+  END IF;
+  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active)
+     AND NOT EXISTS (SELECT 1 FROM public.users u
+                      WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
+    RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
+      USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.guard_user_change() IS
+  'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
+
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+  memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
+
+-- company_id fills itself in on every tenant table.
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'projects', 'memoires'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  END LOOP;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER content_blocks_same_company
+  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
+CREATE OR REPLACE TRIGGER files_same_company
+  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
+CREATE OR REPLACE TRIGGER projects_same_company
+  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
+CREATE OR REPLACE TRIGGER memoires_same_company
+  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
+CREATE OR REPLACE TRIGGER sections_same_company
+  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
+CREATE OR REPLACE TRIGGER content_matches_same_company
+  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
+CREATE OR REPLACE TRIGGER users_guard_change
+  BEFORE UPDATE ON public.users
+  FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
+
+-- Triggers are named <table>_<purpose>; their comments say why.
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid::regclass::text IN
+                  ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests')
+  LOOP
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
+      CASE WHEN t.tgname LIKE '%fill_company_id'
+           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
+           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
+  END LOOP;
+END
+$$;
+COMMENT ON TRIGGER users_guard_change ON public.users IS
+  'Nobody changes their own role, activation or company, and a company keeps an active admin.';
+
+-- ==== sql/11_row_level_security.sql ====
+-- Tenant isolation, enforced by the database for every role that does not bypass row
+-- level security. Each table has RLS enabled and forced (the owner is bound too) and:
+--   * one RESTRICTIVE policy, <table>_tenant_isolation, that keeps every command inside
+--     the acting user's company. Restrictive policies are ANDed with everything else, so
+--     a permissive policy the application adds can widen access within the company but
+--     never across companies. It applies to every role (an unknown user has no company).
+--   * PERMISSIVE policies for authenticated, one per command a role may run:
+--     members (any role) read; editors (admin, user) write the working data; admins
+--     manage users and the company profile and read the audit log.
+-- anon has no permissive policy: it sees and changes nothing.
+-- Policies call the helpers as (SELECT ...) so that PostgreSQL runs them once per
+-- statement, and every tenant path is an indexed company_id (or memoires' for chunks).
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('row level security and policies'); END $$;
+
+DO $$
+DECLARE
+  t text;
+  editors constant text := $e$(SELECT memtech.current_user_role()) IN ('admin', 'user')$e$;
+  admins  constant text := $e$(SELECT memtech.current_user_role()) = 'admin'$e$;
+  own_company constant text := 'company_id = (SELECT memtech.current_company_id())';
+BEGIN
+  -- The working data: one shape for all.
+  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
+                           'content_matches', 'generation_requests'] LOOP
+    PERFORM pg_temp.memtech_policy(t, 'tenant_isolation', 'ALL', 'public', true,
+      CASE t WHEN 'document_chunks'
+        -- document_chunks keeps its v0 structure: a chunk is its memoire's company's.
+        THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
+        ELSE own_company END);
+    PERFORM pg_temp.memtech_policy(t, 'members_read', 'SELECT', 'authenticated', false, 'true');
+    PERFORM pg_temp.memtech_policy(t, 'editors_insert', 'INSERT', 'authenticated', false, editors);
+    PERFORM pg_temp.memtech_policy(t, 'editors_update', 'UPDATE', 'authenticated', false, editors);
+    PERFORM pg_temp.memtech_policy(t, 'editors_delete', 'DELETE', 'authenticated', false, editors);
+  END LOOP;
+
+  PERFORM pg_temp.memtech_policy('companies', 'tenant_isolation', 'ALL', 'public', true,
+    'id = (SELECT memtech.current_company_id())');
+  PERFORM pg_temp.memtech_policy('companies', 'members_read', 'SELECT', 'authenticated', false, 'true');
+  PERFORM pg_temp.memtech_policy('companies', 'admins_update', 'UPDATE', 'authenticated', false, admins);
+
+  PERFORM pg_temp.memtech_policy('users', 'tenant_isolation', 'ALL', 'public', true, own_company);
+  PERFORM pg_temp.memtech_policy('users', 'members_read', 'SELECT', 'authenticated', false, 'true');
+  PERFORM pg_temp.memtech_policy('users', 'admins_insert', 'INSERT', 'authenticated', false, admins);
+  -- Everyone may edit their own profile; what they may not change there is the trigger's job.
+  PERFORM pg_temp.memtech_policy('users', 'admins_or_self_update', 'UPDATE', 'authenticated', false,
+    admins || ' OR id = (SELECT memtech.current_user_id())');
+
+  PERFORM pg_temp.memtech_policy('audit_log', 'tenant_isolation', 'ALL', 'public', true, own_company);
+  PERFORM pg_temp.memtech_policy('audit_log', 'admins_read', 'SELECT', 'authenticated', false, admins);
+
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
+  END LOOP;
+END
+$$;
+
+-- ==== sql/12_api_privileges.sql ====
+-- What the API roles may attempt at all; row level security then decides on which rows.
+-- authenticated gets the commands its policies allow, and nothing more; anon gets
+-- nothing. No API role may TRUNCATE (it ignores row level security) nor add triggers or
+-- foreign keys. Supabase grants all of these on new tables by default, so this module
+-- makes the grants exact rather than only adding some, and keeps re-runs silent by
+-- changing only what differs. users.password_hash is never granted: clients select
+-- named columns of users.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('privileges of the API roles'); END $$;
+
+DO $$
+DECLARE
+  t text;
+  api_role text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
+                           'content_matches', 'generation_requests'] LOOP
+    PERFORM pg_temp.memtech_grant_exactly(t, 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+  END LOOP;
+  PERFORM pg_temp.memtech_grant_exactly('companies', 'authenticated', ARRAY['SELECT', 'UPDATE']);
+  PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
+  PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
+  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
+    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login']);
+  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'INSERT',
+    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
+  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
+    ARRAY['email', 'full_name', 'role', 'is_active']);
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
+    PERFORM pg_temp.memtech_grant_exactly(t, 'anon', '{}');
+    PERFORM pg_temp.memtech_grant_columns_exactly(t, 'anon', p, '{}')
+       FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p;
+    IF EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
+                WHERE c.oid = ('public.' || t)::regclass AND a.grantee = 0 AND a.privilege_type = 'TRUNCATE') THEN
+      EXECUTE format('REVOKE TRUNCATE ON public.%I FROM PUBLIC', t);
+    END IF;
+  END LOOP;
+
+  -- The helpers the policies call run with the caller's right to execute them.
+  IF NOT has_schema_privilege('authenticated', 'memtech', 'USAGE') THEN
+    GRANT USAGE ON SCHEMA memtech TO authenticated;
+  END IF;
+END
+$$;
+GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
+  TO authenticated;
 
 -- ==== sql/99_finish.sql ====
 -- Last step: finish converging a database that held parts of the schema, keep the column

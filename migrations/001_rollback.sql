@@ -239,6 +239,128 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
+-- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
+-- package's policies, so that the uninstall never drops one of the application's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
+  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  name text := 'memtech_' || purpose;
+BEGIN
+  EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', name, tbl);
+  EXECUTE format('CREATE POLICY %I ON public.%I AS %s FOR %s TO %s %s %s', name, tbl,
+                 CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
+                 CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
+                 CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
+  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
+    CASE WHEN purpose = 'tenant_isolation'
+         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
+         ELSE format('Who may %s within the company: %s.', lower(command),
+                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
+                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
+                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
+                          ELSE 'admins' END) END);
+END
+$$;
+
+-- Makes a role hold exactly these privileges on a table: grants only what is missing and
+-- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  held text[];
+  missing text[];
+  extra text[];
+BEGIN
+  SELECT coalesce(array_agg(a.privilege_type), '{}') INTO held
+    FROM pg_class c, aclexplode(c.relacl) a
+   WHERE c.oid = target AND a.grantee = CASE to_role WHEN 'PUBLIC' THEN 0 ELSE to_role::regrole::oid END;
+  missing := ARRAY(SELECT unnest(privileges) EXCEPT SELECT unnest(held));
+  extra := ARRAY(SELECT unnest(held) EXCEPT SELECT unnest(privileges));
+  IF cardinality(extra) > 0 THEN
+    EXECUTE format('REVOKE %s ON %s FROM %s', array_to_string(extra, ', '), target,
+                   CASE to_role WHEN 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(to_role) END);
+  END IF;
+  IF cardinality(missing) > 0 THEN
+    EXECUTE format('GRANT %s ON %s TO %I', array_to_string(missing, ', '), target, to_role);
+  END IF;
+END
+$$;
+
+-- The same for one privilege on columns: exactly these columns of the table.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  col record;
+BEGIN
+  FOR col IN
+    SELECT a.attname,
+           a.attname = ANY (columns) AS wanted,
+           EXISTS (SELECT 1 FROM aclexplode(a.attacl) x
+                    WHERE x.grantee = to_role::regrole::oid AND x.privilege_type = privilege) AS held
+      FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+  LOOP
+    IF col.wanted AND NOT col.held THEN
+      EXECUTE format('GRANT %s (%I) ON %s TO %I', privilege, col.attname, target, to_role);
+    ELSIF col.held AND NOT col.wanted THEN
+      EXECUTE format('REVOKE %s (%I) ON %s FROM %I', privilege, col.attname, target, to_role);
+    END IF;
+  END LOOP;
+END
+$$;
+
+-- Gives a table back the ACL it had: when it differs, every grantee but the owner loses
+-- its privileges and the original entries are granted again in their original order, so
+-- that the ACL, and a schema dump, are exactly as before.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
+  current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
+  who oid;
+  item record;
+BEGIN
+  IF current IS NOT DISTINCT FROM original
+     OR (original IS NULL AND current = acldefault('r', owner)) THEN
+    RETURN;
+  END IF;
+  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a WHERE a.grantee <> owner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
+                   CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
+  END LOOP;
+  FOR item IN
+    SELECT n, a.grantee,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
+      FROM unnest(original) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
+     WHERE a.grantee <> owner
+     GROUP BY n, a.grantee ORDER BY n
+  LOOP
+    IF item.plain IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s', item.plain, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+    IF item.grantable IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s WITH GRANT OPTION', item.grantable, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+  END LOOP;
+END
+$$;
+
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
@@ -359,10 +481,78 @@ BEGIN
               HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
     END IF;
   END IF;
+  -- Every later step touches the application's tables: lock them all now, at once.
+  PERFORM pg_temp.memtech_lock_tables(ARRAY(
+    SELECT to_regclass('public.' || t) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) t
+     WHERE to_regclass('public.' || t) IS NOT NULL));
 END
 $undo$;
 
--- ==== sql/08_project_workflow.undo.sql ====
+-- ==== sql/12_api_privileges.undo.sql ====
+-- Gives the v0 tables back exactly the privileges they had; the package's own tables take
+-- theirs with them.
+DO $undo$
+DECLARE
+  s record;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('restoring the privileges of the v0 tables');
+  FOR s IN SELECT * FROM memtech.legacy_table_state WHERE to_regclass('public.' || quote_ident(table_name)) IS NOT NULL LOOP
+    PERFORM pg_temp.memtech_restore_acl(s.table_name, s.acl);
+  END LOOP;
+  IF to_regrole('authenticated') IS NOT NULL THEN
+    REVOKE USAGE ON SCHEMA memtech FROM authenticated;
+  END IF;
+END
+$undo$;
+
+-- ==== sql/11_row_level_security.undo.sql ====
+-- Removes the package's policies and gives the v0 tables back the row level security
+-- they had (the application may have enabled it itself). Policies of the application's
+-- own are left alone.
+DO $undo$
+DECLARE
+  p record;
+  s record;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('removing row level security policies');
+  FOR p IN SELECT policyname, tablename FROM pg_policies
+            WHERE schemaname = 'public' AND policyname LIKE 'memtech\_%' LOOP
+    EXECUTE format('DROP POLICY %I ON public.%I', p.policyname, p.tablename);
+  END LOOP;
+  FOR s IN SELECT * FROM memtech.legacy_table_state WHERE to_regclass('public.' || quote_ident(table_name)) IS NOT NULL LOOP
+    EXECUTE format('ALTER TABLE public.%I %s ROW LEVEL SECURITY, %s ROW LEVEL SECURITY', s.table_name,
+                   CASE WHEN s.row_security THEN 'ENABLE' ELSE 'DISABLE' END,
+                   CASE WHEN s.force_row_security THEN 'FORCE' ELSE 'NO FORCE' END);
+  END LOOP;
+END
+$undo$;
+
+-- ==== sql/10_tenant_context.undo.sql ====
+DO $undo$
+DECLARE
+  t record;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('removing the tenant context triggers and functions');
+  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS tbl FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+            WHERE p.pronamespace = 'memtech'::regnamespace AND NOT tg.tgisinternal
+              AND tg.tgname ~ '_(fill_company_id|same_company|guard_change)$' LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+  END LOOP;
+  DROP FUNCTION IF EXISTS memtech.guard_user_change(), memtech.check_same_company(), memtech.fill_company_id(),
+    memtech.current_user_role(), memtech.current_company_id(), memtech.current_user_id();
+END
+$undo$;
+
+-- ==== sql/09_project_workflow.undo.sql ====
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.generation_requests', 'public.content_matches',
@@ -370,9 +560,9 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/07_legacy_tenancy.undo.sql ====
+-- ==== sql/08_legacy_tenancy.undo.sql ====
 -- Gives projects, memoires and sections back as v0 had them, rows intact. The package's
--- own trigger, constraints and indexes go first; whatever still depends on the columns
+-- own constraints and indexes go first; whatever still depends on the columns
 -- after that belongs to the application and stops the uninstall.
 DO $undo$
 DECLARE
@@ -382,10 +572,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_temp.memtech_notice('removing tenancy and workflow columns from projects, memoires and sections');
-  PERFORM pg_temp.memtech_lock_tables(ARRAY['public.projects', 'public.sections', 'public.memoires',
-                                            'public.document_chunks']::regclass[]);
 
-  DROP TRIGGER IF EXISTS sections_company_from_project ON public.sections;
   DROP INDEX IF EXISTS public.idx_projects_company_status, public.projects_created_by_idx,
     public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx;
   FOREACH created IN ARRAY (SELECT created_indexes FROM memtech.installation) LOOP
@@ -412,32 +599,31 @@ BEGIN
   PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
     'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata']);
 
-  DROP FUNCTION IF EXISTS memtech.company_from_project();
 END
 $undo$;
 
--- ==== sql/06_audit_log.undo.sql ====
+-- ==== sql/07_audit_log.undo.sql ====
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.audit_log']);
 END
 $undo$;
 
--- ==== sql/05_content_library.undo.sql ====
+-- ==== sql/06_content_library.undo.sql ====
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.block_files', 'public.files', 'public.content_blocks', 'public.past_projects', 'public.section_templates']);
 END
 $undo$;
 
--- ==== sql/04_companies_users.undo.sql ====
+-- ==== sql/05_companies_users.undo.sql ====
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.users', 'public.companies']);
 END
 $undo$;
 
--- ==== sql/03_enums.undo.sql ====
+-- ==== sql/04_enums.undo.sql ====
 -- The enum types go once no table uses them. A column or function of the application's
 -- own that uses one stops the uninstall, named.
 DO $undo$
@@ -455,7 +641,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/02_legacy_tables.undo.sql ====
+-- ==== sql/03_legacy_tables.undo.sql ====
 -- Drops the v0 tables only where the install created them (an empty database before the
 -- install is an empty database after the uninstall). Their rows, if any, were counted by
 -- the uninstall's guard, which refuses unless memtech.confirm_data_loss is on.
@@ -477,6 +663,29 @@ BEGIN
 END
 $undo$;
 
+-- ==== sql/02_api_roles.undo.sql ====
+-- Drops the API roles the install created, once nothing refers to them. Roles belong to
+-- the whole cluster: while another database still uses one (memtech installed there too,
+-- or grants of its own), it stays, and a NOTICE says so.
+DO $undo$
+DECLARE
+  r text;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  FOREACH r IN ARRAY (SELECT created_roles FROM memtech.installation) LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r);
+    BEGIN
+      EXECUTE format('DROP ROLE %I', r);
+      PERFORM pg_temp.memtech_notice('dropped role %s, which the install created', r);
+    EXCEPTION WHEN dependent_objects_still_exist THEN
+      PERFORM pg_temp.memtech_notice('keeping role %s, which the install created: it is still in use (%s)', r, SQLERRM);
+    END;
+  END LOOP;
+END
+$undo$;
+
 -- ==== sql/01_private_schema.undo.sql ====
 -- Last step of the uninstall: the private schema goes. No CASCADE: if an object of the
 -- application uses a memtech function, DROP fails and names it.
@@ -487,13 +696,13 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('dropping schema memtech');
   DROP FUNCTION IF EXISTS memtech.installed_version();
-  DROP TABLE memtech.managed_column, memtech.installation;
+  DROP TABLE memtech.managed_column, memtech.legacy_table_state, memtech.installation;
   DROP SCHEMA memtech;
 END
 $undo$;
 
 -- ==== sql/00_preflight.undo.sql ====
 -- The preflight changes nothing, so it has nothing to undo. The uninstall's own checks
--- run first, in the undo half of the last module (99_installation.undo.sql).
+-- run first, in the undo half of the last module (99_finish.undo.sql).
 
 COMMIT;

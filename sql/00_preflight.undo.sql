@@ -1,2 +1,2 @@
 -- The preflight changes nothing, so it has nothing to undo. The uninstall's own checks
--- run first, in the undo half of the last module (99_installation.undo.sql).
+-- run first, in the undo half of the last module (99_finish.undo.sql).

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS memtech.installation (
   installed_at      timestamptz NOT NULL DEFAULT now(),
   legacy_company_id uuid,
   created_tables    text[] NOT NULL DEFAULT '{}',
-  created_indexes   text[] NOT NULL DEFAULT '{}'
+  created_indexes   text[] NOT NULL DEFAULT '{}',
+  created_roles     text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE memtech.installation IS
   'One row once memtech is installed: which version, and what the uninstall needs to give back exactly.';
@@ -34,6 +35,21 @@ COMMENT ON COLUMN memtech.installation.created_tables IS
   'v0 tables (projects, sections, ...) that the install created because they were missing; the uninstall drops only these.';
 COMMENT ON COLUMN memtech.installation.created_indexes IS
   'Indexes on columns the application already had that the install created because none covered them; the uninstall drops only these.';
+COMMENT ON COLUMN memtech.installation.created_roles IS
+  'API roles (anon, authenticated) the install created because they were missing; the uninstall drops only these, and only when no database uses them any more.';
+
+CREATE TABLE IF NOT EXISTS memtech.legacy_table_state (
+  table_name         text PRIMARY KEY,
+  acl                aclitem[],
+  row_security       boolean NOT NULL,
+  force_row_security boolean NOT NULL
+);
+COMMENT ON TABLE memtech.legacy_table_state IS
+  'How the application''s v0 tables were before the first install changed their privileges and row level security, so that the uninstall gives back exactly that.';
+COMMENT ON COLUMN memtech.legacy_table_state.table_name IS 'The v0 table in public.';
+COMMENT ON COLUMN memtech.legacy_table_state.acl IS 'Its privileges (pg_class.relacl) before the install; NULL means the defaults.';
+COMMENT ON COLUMN memtech.legacy_table_state.row_security IS 'Whether row level security was enabled.';
+COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it was forced on the owner too.';
 
 -- Version of the package these modules build. A database already at this version keeps
 -- its row untouched, so that a re-run changes nothing.

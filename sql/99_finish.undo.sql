@@ -40,5 +40,9 @@ BEGIN
               HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
     END IF;
   END IF;
+  -- Every later step touches the application's tables: lock them all now, at once.
+  PERFORM pg_temp.memtech_lock_tables(ARRAY(
+    SELECT to_regclass('public.' || t) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) t
+     WHERE to_regclass('public.' || t) IS NOT NULL));
 END
 $undo$;

@@ -233,6 +233,128 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
+-- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
+-- package's policies, so that the uninstall never drops one of the application's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
+  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  name text := 'memtech_' || purpose;
+BEGIN
+  EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', name, tbl);
+  EXECUTE format('CREATE POLICY %I ON public.%I AS %s FOR %s TO %s %s %s', name, tbl,
+                 CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
+                 CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
+                 CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
+  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
+    CASE WHEN purpose = 'tenant_isolation'
+         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
+         ELSE format('Who may %s within the company: %s.', lower(command),
+                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
+                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
+                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
+                          ELSE 'admins' END) END);
+END
+$$;
+
+-- Makes a role hold exactly these privileges on a table: grants only what is missing and
+-- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  held text[];
+  missing text[];
+  extra text[];
+BEGIN
+  SELECT coalesce(array_agg(a.privilege_type), '{}') INTO held
+    FROM pg_class c, aclexplode(c.relacl) a
+   WHERE c.oid = target AND a.grantee = CASE to_role WHEN 'PUBLIC' THEN 0 ELSE to_role::regrole::oid END;
+  missing := ARRAY(SELECT unnest(privileges) EXCEPT SELECT unnest(held));
+  extra := ARRAY(SELECT unnest(held) EXCEPT SELECT unnest(privileges));
+  IF cardinality(extra) > 0 THEN
+    EXECUTE format('REVOKE %s ON %s FROM %s', array_to_string(extra, ', '), target,
+                   CASE to_role WHEN 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(to_role) END);
+  END IF;
+  IF cardinality(missing) > 0 THEN
+    EXECUTE format('GRANT %s ON %s TO %I', array_to_string(missing, ', '), target, to_role);
+  END IF;
+END
+$$;
+
+-- The same for one privilege on columns: exactly these columns of the table.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  col record;
+BEGIN
+  FOR col IN
+    SELECT a.attname,
+           a.attname = ANY (columns) AS wanted,
+           EXISTS (SELECT 1 FROM aclexplode(a.attacl) x
+                    WHERE x.grantee = to_role::regrole::oid AND x.privilege_type = privilege) AS held
+      FROM pg_attribute a
+     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+  LOOP
+    IF col.wanted AND NOT col.held THEN
+      EXECUTE format('GRANT %s (%I) ON %s TO %I', privilege, col.attname, target, to_role);
+    ELSIF col.held AND NOT col.wanted THEN
+      EXECUTE format('REVOKE %s (%I) ON %s FROM %I', privilege, col.attname, target, to_role);
+    END IF;
+  END LOOP;
+END
+$$;
+
+-- Gives a table back the ACL it had: when it differs, every grantee but the owner loses
+-- its privileges and the original entries are granted again in their original order, so
+-- that the ACL, and a schema dump, are exactly as before.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
+  current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
+  who oid;
+  item record;
+BEGIN
+  IF current IS NOT DISTINCT FROM original
+     OR (original IS NULL AND current = acldefault('r', owner)) THEN
+    RETURN;
+  END IF;
+  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a WHERE a.grantee <> owner LOOP
+    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
+                   CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
+  END LOOP;
+  FOR item IN
+    SELECT n, a.grantee,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
+           string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
+      FROM unnest(original) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
+     WHERE a.grantee <> owner
+     GROUP BY n, a.grantee ORDER BY n
+  LOOP
+    IF item.plain IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s', item.plain, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+    IF item.grantable IS NOT NULL THEN
+      EXECUTE format('GRANT %s ON %s TO %s WITH GRANT OPTION', item.grantable, target,
+                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
+    END IF;
+  END LOOP;
+END
+$$;
+
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void

@@ -1,7 +1,7 @@
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
--- to a project, carries the project's company_id (filled in from the project when not
--- given) and points at the project through (company_id, project_id), so it can never sit
+-- to a project, carries the project's company_id (filled in when not given, see
+-- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
@@ -96,19 +96,6 @@ BEGIN
     'CHECK (completed_at >= created_at)');
 END
 $$;
-
-CREATE OR REPLACE TRIGGER rc_analysis_company_from_project
-  BEFORE INSERT ON public.rc_analysis FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-CREATE OR REPLACE TRIGGER content_matches_company_from_project
-  BEFORE INSERT ON public.content_matches FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-CREATE OR REPLACE TRIGGER generation_requests_company_from_project
-  BEFORE INSERT ON public.generation_requests FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-COMMENT ON TRIGGER rc_analysis_company_from_project ON public.rc_analysis IS
-  'Fills company_id from the project when the client does not give it.';
-COMMENT ON TRIGGER content_matches_company_from_project ON public.content_matches IS
-  'Fills company_id from the project when the client does not give it.';
-COMMENT ON TRIGGER generation_requests_company_from_project ON public.generation_requests IS
-  'Fills company_id from the project when the client does not give it.';
 
 -- Foreign keys are led by project_id (rc_analysis's unique key and content_matches's
 -- (project_id, requirement_id) key already are), and company_id for row level security.

@@ -7,22 +7,6 @@
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
-CREATE OR REPLACE FUNCTION memtech.company_from_project() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
-AS $$
-BEGIN
-  -- Runs with the caller's rights: under row level security a caller only finds its own
-  -- company's project, so this never fills in someone else's company.
-  IF NEW.company_id IS NULL THEN
-    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
-  END IF;
-  RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION memtech.company_from_project() IS
-  'BEFORE INSERT trigger: a row that belongs to a project takes the project''s company when none is given, so that inserts written before tenancy keep working.';
-REVOKE ALL ON FUNCTION memtech.company_from_project() FROM PUBLIC;
-
 -- From here the application's tables are locked until the install commits.
 DO $$
 BEGIN
@@ -125,12 +109,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER sections_company_from_project
-  BEFORE INSERT ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.company_from_project();
-COMMENT ON TRIGGER sections_company_from_project ON public.sections IS
-  'Fills company_id from the project, so that inserting a section as before tenancy still works.';
-
 CREATE INDEX IF NOT EXISTS idx_projects_company_status ON public.projects (company_id, status);
 CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by);
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
@@ -166,7 +144,7 @@ COMMENT ON COLUMN public.memoires.uploaded_by IS 'Who added it; NULL once that u
 COMMENT ON COLUMN public.memoires.project_type IS 'Kind of works the memoire answered, to retrieve similar ones.';
 COMMENT ON COLUMN public.memoires.techniques_used IS 'Techniques the memoire describes, for retrieval.';
 COMMENT ON COLUMN public.memoires.metadata IS 'Further facts (tender, outcome, score obtained, ...), as a JSON object.';
-COMMENT ON COLUMN public.sections.company_id IS 'Always the project''s company (filled from it on insert, follows it on change): lets row level security check a section without a join.';
+COMMENT ON COLUMN public.sections.company_id IS 'Always the project''s company (filled from it on insert when not given, follows it on change): lets row level security check a section without a join.';
 COMMENT ON COLUMN public.sections.generated_by_ai IS 'True when the text came from the generator rather than a person.';
 COMMENT ON COLUMN public.sections.source_blocks IS 'Content blocks the section was written from, for traceability.';
 COMMENT ON COLUMN public.sections.quality_score IS 'Generator''s or reviewer''s score between 0 and 1; NULL if not scored.';

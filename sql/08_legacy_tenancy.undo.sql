@@ -1,5 +1,5 @@
 -- Gives projects, memoires and sections back as v0 had them, rows intact. The package's
--- own trigger, constraints and indexes go first; whatever still depends on the columns
+-- own constraints and indexes go first; whatever still depends on the columns
 -- after that belongs to the application and stops the uninstall.
 DO $undo$
 DECLARE
@@ -9,10 +9,7 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_temp.memtech_notice('removing tenancy and workflow columns from projects, memoires and sections');
-  PERFORM pg_temp.memtech_lock_tables(ARRAY['public.projects', 'public.sections', 'public.memoires',
-                                            'public.document_chunks']::regclass[]);
 
-  DROP TRIGGER IF EXISTS sections_company_from_project ON public.sections;
   DROP INDEX IF EXISTS public.idx_projects_company_status, public.projects_created_by_idx,
     public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx;
   FOREACH created IN ARRAY (SELECT created_indexes FROM memtech.installation) LOOP
@@ -39,6 +36,5 @@ BEGIN
   PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
     'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata']);
 
-  DROP FUNCTION IF EXISTS memtech.company_from_project();
 END
 $undo$;

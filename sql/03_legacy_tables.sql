@@ -3,6 +3,16 @@
 -- (the next modules add columns to three of them); on an empty database they are created
 -- here exactly as v0 had them, documented, and the uninstall drops them again.
 
+-- Before anything changes them, remember the privileges and row level security of the v0
+-- tables the application already has (once: a re-run must not record its own changes).
+INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row_security)
+SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+ON CONFLICT (table_name) DO NOTHING;
+
 DO $legacy$
 DECLARE
   embedding_type text;

@@ -1,0 +1,199 @@
+-- Who is asking. The acting user is the users.id named by the request's JWT
+-- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
+-- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
+-- Company and role are always read from users, never taken from the client; a user who
+-- is unknown or deactivated has no company, and so reaches nothing.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
+
+CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+AS $$
+DECLARE
+  claims   text := nullif(current_setting('request.jwt.claims', true), '');
+  from_jwt text;
+  from_app text := nullif(btrim(current_setting('app.user_id', true)), '');
+  uuid_re  constant text := '^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$';
+BEGIN
+  IF claims IS NOT NULL THEN
+    BEGIN
+      from_jwt := nullif(btrim(claims::jsonb ->> 'sub'), '');
+    EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+      RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
+        USING ERRCODE = 'invalid_authorization_specification',
+              HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
+    END;
+  END IF;
+  -- A subject that is not a uuid (e.g. a service token's) names no user of ours.
+  IF from_jwt !~ uuid_re THEN from_jwt := NULL; END IF;
+  IF from_app !~ uuid_re THEN from_app := NULL; END IF;
+  IF from_jwt IS NOT NULL AND from_app IS NOT NULL AND from_jwt::uuid <> from_app::uuid THEN
+    RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
+      USING ERRCODE = 'invalid_authorization_specification',
+            HINT = 'Set only one of request.jwt.claims and app.user_id, or make them name the same user.';
+  END IF;
+  RETURN coalesce(from_jwt, from_app)::uuid;
+END
+$$;
+COMMENT ON FUNCTION memtech.current_user_id() IS
+  'The acting user''s id from the JWT claims or app.user_id, NULL when none; fails when the two name different users, so a client cannot pose as someone else with one of them.';
+
+-- SECURITY DEFINER: users is itself under row level security, and the policies of every
+-- table need the company before any row can be visible.
+CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+COMMENT ON FUNCTION memtech.current_company_id() IS
+  'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
+
+CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$ SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+COMMENT ON FUNCTION memtech.current_user_role() IS
+  'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
+
+-- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
+-- two must see rows of the whole database to fill in or check a company, and reveal
+-- nothing but "filled" or "refused".
+CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  IF NEW.company_id IS NULL THEN
+    NEW.company_id := memtech.current_company_id();
+  END IF;
+  -- A backend writing as before tenancy names no user: a row under a project takes the
+  -- project's company.
+  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
+    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.fill_company_id() IS
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company, or for rows under a project (argument ''project'') to the project''s, so clients and pre-tenancy code need not send it.';
+
+CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+DECLARE
+  arg    text;
+  col    text;
+  target text;
+  value  jsonb;
+  ids    uuid[];
+  found  int;
+BEGIN
+  -- Each argument is column=table: the column holds the id (or an array of ids) of rows
+  -- of that table, which must all belong to the row's own company.
+  FOREACH arg IN ARRAY TG_ARGV LOOP
+    col := split_part(arg, '=', 1);
+    target := split_part(arg, '=', 2);
+    value := to_jsonb(NEW) -> col;
+    CONTINUE WHEN value IS NULL OR value = 'null'::jsonb
+               OR (TG_OP = 'UPDATE' AND value = to_jsonb(OLD) -> col AND NEW.company_id = OLD.company_id);
+    ids := CASE jsonb_typeof(value) WHEN 'array' THEN ARRAY(SELECT DISTINCT jsonb_array_elements_text(value)::uuid)
+                                    ELSE ARRAY[(value #>> '{}')::uuid] END;
+    EXECUTE format('SELECT count(*) FROM public.%I WHERE id = ANY ($1) AND company_id = $2', target)
+      INTO found USING ids, NEW.company_id;
+    IF found < cardinality(ids) THEN
+      RAISE EXCEPTION '%.% must refer to % of the row''s own company', TG_TABLE_NAME, col, target
+        USING ERRCODE = 'foreign_key_violation',
+              DETAIL = format('%s of the %s given are not %s of company %s.', cardinality(ids) - found,
+                              cardinality(ids), target, NEW.company_id),
+              HINT = 'Refer only to rows of your own company.';
+    END IF;
+  END LOOP;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.check_same_company() IS
+  'BEFORE INSERT OR UPDATE trigger for references a foreign key cannot keep inside one company (nullable user references, uuid arrays): refuses ids of other companies'' rows, and of rows that do not exist.';
+
+CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  actor uuid := memtech.current_user_id();
+BEGIN
+  -- Rules for people acting through the API; a backend with no acting user is trusted.
+  IF actor IS NULL THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.id = actor AND (NEW.role, NEW.is_active, NEW.company_id) IS DISTINCT FROM (OLD.role, OLD.is_active, OLD.company_id) THEN
+    RAISE EXCEPTION 'users may not change their own role, activation or company'
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Ask another admin of your company.';
+  END IF;
+  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active)
+     AND NOT EXISTS (SELECT 1 FROM public.users u
+                      WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
+    RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
+      USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.guard_user_change() IS
+  'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
+
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+  memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
+
+-- company_id fills itself in on every tenant table.
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'projects', 'memoires'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  END LOOP;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER content_blocks_same_company
+  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
+CREATE OR REPLACE TRIGGER files_same_company
+  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
+CREATE OR REPLACE TRIGGER projects_same_company
+  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
+CREATE OR REPLACE TRIGGER memoires_same_company
+  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
+CREATE OR REPLACE TRIGGER sections_same_company
+  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
+CREATE OR REPLACE TRIGGER content_matches_same_company
+  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
+  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
+CREATE OR REPLACE TRIGGER users_guard_change
+  BEFORE UPDATE ON public.users
+  FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
+
+-- Triggers are named <table>_<purpose>; their comments say why.
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid::regclass::text IN
+                  ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests')
+  LOOP
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
+      CASE WHEN t.tgname LIKE '%fill_company_id'
+           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
+           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
+  END LOOP;
+END
+$$;
+COMMENT ON TRIGGER users_guard_change ON public.users IS
+  'Nobody changes their own role, activation or company, and a company keeps an active admin.';
