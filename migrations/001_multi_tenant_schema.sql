@@ -1110,7 +1110,8 @@ BEGIN
 END
 $$;
 
--- The specification's indexes, then one under every foreign key not already led by one.
+-- The specification's indexes, then one under every foreign key not already led by one,
+-- and one on each company_id for row level security.
 CREATE INDEX IF NOT EXISTS idx_content_blocks_company ON public.content_blocks (company_id);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_type ON public.content_blocks (type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_tags ON public.content_blocks USING gin (tags);
@@ -1120,6 +1121,7 @@ CREATE INDEX IF NOT EXISTS idx_past_projects_type ON public.past_projects (proje
 CREATE INDEX IF NOT EXISTS content_blocks_created_by_idx ON public.content_blocks (created_by);
 CREATE INDEX IF NOT EXISTS files_uploaded_by_idx ON public.files (uploaded_by);
 CREATE INDEX IF NOT EXISTS block_files_file_id_idx ON public.block_files (file_id);
+CREATE INDEX IF NOT EXISTS block_files_company_id_idx ON public.block_files (company_id);
 CREATE INDEX IF NOT EXISTS section_templates_company_id_idx ON public.section_templates (company_id);
 
 COMMENT ON TABLE public.content_blocks IS
@@ -1349,6 +1351,8 @@ CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_b
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
 CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
 CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
+-- The tenant path of row level security on sections.
+CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$

@@ -113,7 +113,8 @@ BEGIN
 END
 $$;
 
--- The specification's indexes, then one under every foreign key not already led by one.
+-- The specification's indexes, then one under every foreign key not already led by one,
+-- and one on each company_id for row level security.
 CREATE INDEX IF NOT EXISTS idx_content_blocks_company ON public.content_blocks (company_id);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_type ON public.content_blocks (type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_tags ON public.content_blocks USING gin (tags);
@@ -123,6 +124,7 @@ CREATE INDEX IF NOT EXISTS idx_past_projects_type ON public.past_projects (proje
 CREATE INDEX IF NOT EXISTS content_blocks_created_by_idx ON public.content_blocks (created_by);
 CREATE INDEX IF NOT EXISTS files_uploaded_by_idx ON public.files (uploaded_by);
 CREATE INDEX IF NOT EXISTS block_files_file_id_idx ON public.block_files (file_id);
+CREATE INDEX IF NOT EXISTS block_files_company_id_idx ON public.block_files (company_id);
 CREATE INDEX IF NOT EXISTS section_templates_company_id_idx ON public.section_templates (company_id);
 
 COMMENT ON TABLE public.content_blocks IS

@@ -114,6 +114,8 @@ CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_b
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
 CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
 CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
+-- The tenant path of row level security on sections.
+CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$

@@ -1,0 +1,48 @@
+-- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
+-- role from users; a company_id left out fills itself in.
+BEGIN;
+SELECT plan(13);
+
+INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
+                                        ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
+INSERT INTO users (id, company_id, email, full_name, role, is_active) VALUES
+  ('d0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'chef@alpha.fr', 'Chef', 'admin', true),
+  ('d0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'parti@alpha.fr', 'Parti', 'user', false);
+INSERT INTO projects (id, company_id, name) VALUES
+  ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002', 'Médiathèque');
+
+SELECT is(memtech.current_user_id(), NULL, 'with no claims and no app.user_id there is no acting user');
+
+SET LOCAL request.jwt.claims = '{"sub": "d0000000-0000-4000-8000-000000000001", "role": "authenticated"}';
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000001', 'the JWT''s sub names the acting user');
+SELECT is(memtech.current_company_id(), 'c0000000-0000-4000-8000-000000000001', 'the company is read from users');
+SELECT is(memtech.current_user_role(), 'admin', 'the role is read from users');
+
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000001', 'the JWT and app.user_id may name the same user');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
+SELECT throws_ok('SELECT memtech.current_user_id()', '28000', NULL,
+  'the JWT and app.user_id naming different users fail the statement');
+
+SET LOCAL request.jwt.claims = '';
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002', 'a backend without JWT names the user with app.user_id');
+SELECT is(memtech.current_company_id(), NULL, 'a deactivated user has no company, so reaches no row');
+SELECT is(memtech.current_user_role(), NULL, 'a deactivated user has no role, so may do nothing');
+
+SET LOCAL app.user_id = 'service-token';
+SELECT is(memtech.current_user_id(), NULL, 'a subject that is not a uuid names no user');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000ff';
+SELECT is(memtech.current_company_id(), NULL, 'an unknown user has no company');
+
+RESET app.user_id;
+INSERT INTO sections (id, project_id, title) VALUES ('f0000000-0000-4000-8000-000000000001', 'e0000000-0000-4000-8000-000000000001', 'Planning');
+SELECT is((SELECT company_id FROM sections WHERE id = 'f0000000-0000-4000-8000-000000000001'),
+  'c0000000-0000-4000-8000-000000000002'::uuid, 'a section written as before tenancy takes its project''s company');
+
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+INSERT INTO content_blocks (id, type, title) VALUES ('f0000000-0000-4000-8000-000000000002', 'procedure', 'Gestion des déchets');
+SELECT is((SELECT company_id FROM content_blocks WHERE id = 'f0000000-0000-4000-8000-000000000002'),
+  'c0000000-0000-4000-8000-000000000001'::uuid, 'a row written without company_id takes the acting user''s company');
+
+SELECT * FROM finish();
+ROLLBACK;
