@@ -476,6 +476,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('projects', 'status', 'project_status', true),
   ('projects', 'final_document_url', 'text', false),
   ('projects', 'metadata', 'jsonb', true),
+  ('projects', 'updated_at', 'timestamp with time zone', true),
   ('sections', 'id', 'uuid', true),
   ('sections', 'project_id', 'uuid', true),
   ('sections', 'company_id', 'uuid', true),
@@ -485,6 +486,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('sections', 'reviewed', 'boolean', true),
   ('sections', 'reviewer_id', 'uuid', false),
   ('sections', 'reviewed_at', 'timestamp with time zone', false),
+  ('sections', 'updated_at', 'timestamp with time zone', true),
   ('document_chunks', 'id', 'uuid', true),
   ('document_chunks', 'memoire_id', 'uuid', true),
   -- new tables
@@ -499,6 +501,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('companies', 'certifications', 'text[]', true),
   ('companies', 'settings', 'jsonb', true),
   ('companies', 'created_at', 'timestamp with time zone', true),
+  ('companies', 'updated_at', 'timestamp with time zone', true),
   ('users', 'id', 'uuid', true),
   ('users', 'company_id', 'uuid', true),
   ('users', 'email', 'text', true),
@@ -508,6 +511,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('users', 'is_active', 'boolean', true),
   ('users', 'created_at', 'timestamp with time zone', true),
   ('users', 'last_login', 'timestamp with time zone', false),
+  ('users', 'updated_at', 'timestamp with time zone', true),
   ('content_blocks', 'id', 'uuid', true),
   ('content_blocks', 'company_id', 'uuid', true),
   ('content_blocks', 'type', 'content_block_type', true),
@@ -546,6 +550,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('past_projects', 'is_referenceable', 'boolean', true),
   ('past_projects', 'metadata', 'jsonb', true),
   ('past_projects', 'created_at', 'timestamp with time zone', true),
+  ('past_projects', 'updated_at', 'timestamp with time zone', true),
   ('section_templates', 'id', 'uuid', true),
   ('section_templates', 'company_id', 'uuid', true),
   ('section_templates', 'section_type', 'memoire_section_type', true),
@@ -554,6 +559,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('section_templates', 'placeholders', 'jsonb', true),
   ('section_templates', 'usage_count', 'integer', true),
   ('section_templates', 'created_at', 'timestamp with time zone', true),
+  ('section_templates', 'updated_at', 'timestamp with time zone', true),
   ('rc_analysis', 'id', 'uuid', true),
   ('rc_analysis', 'company_id', 'uuid', true),
   ('rc_analysis', 'project_id', 'uuid', true),
@@ -925,7 +931,8 @@ ALTER TABLE public.companies
   ADD COLUMN IF NOT EXISTS logo_url       text,
   ADD COLUMN IF NOT EXISTS certifications text[] NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS settings       jsonb NOT NULL DEFAULT '{}',
-  ADD COLUMN IF NOT EXISTS created_at     timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at     timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at     timestamptz NOT NULL DEFAULT now();
 
 CREATE TABLE IF NOT EXISTS public.users ();
 ALTER TABLE public.users
@@ -937,7 +944,8 @@ ALTER TABLE public.users
   ADD COLUMN IF NOT EXISTS role          public.user_role NOT NULL DEFAULT 'user',
   ADD COLUMN IF NOT EXISTS is_active     boolean NOT NULL DEFAULT true,
   ADD COLUMN IF NOT EXISTS created_at    timestamptz NOT NULL DEFAULT now(),
-  ADD COLUMN IF NOT EXISTS last_login    timestamptz;
+  ADD COLUMN IF NOT EXISTS last_login    timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at    timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -981,6 +989,7 @@ COMMENT ON COLUMN public.companies.logo_url IS 'Logo for generated documents (S3
 COMMENT ON COLUMN public.companies.certifications IS 'Certifications the company holds (Qualibat, ISO 9001, MASE, ...), cited in every mémoire.';
 COMMENT ON COLUMN public.companies.settings IS 'Per-company preferences of the application (a JSON object).';
 COMMENT ON COLUMN public.companies.created_at IS 'When the company joined.';
+COMMENT ON COLUMN public.companies.updated_at IS 'When the profile or settings last changed (kept by a trigger).';
 
 COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
@@ -993,6 +1002,7 @@ COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_rol
 COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';
 COMMENT ON COLUMN public.users.created_at IS 'When the user was invited.';
 COMMENT ON COLUMN public.users.last_login IS 'Last successful sign-in; NULL if never.';
+COMMENT ON COLUMN public.users.updated_at IS 'When the user''s row last changed (kept by a trigger).';
 
 -- ==== sql/06_content_library.sql ====
 -- The company's content library: reusable blocks (CVs, equipment, procedures, ...), the
@@ -1050,7 +1060,8 @@ ALTER TABLE public.past_projects
   ADD COLUMN IF NOT EXISTS photos           text[] NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS is_referenceable boolean NOT NULL DEFAULT true,
   ADD COLUMN IF NOT EXISTS metadata         jsonb NOT NULL DEFAULT '{}',
-  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at       timestamptz NOT NULL DEFAULT now();
 
 CREATE TABLE IF NOT EXISTS public.section_templates ();
 ALTER TABLE public.section_templates
@@ -1061,7 +1072,8 @@ ALTER TABLE public.section_templates
   ADD COLUMN IF NOT EXISTS template_content text NOT NULL,
   ADD COLUMN IF NOT EXISTS placeholders     jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS usage_count      integer NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at       timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -1136,7 +1148,7 @@ COMMENT ON COLUMN public.content_blocks.tags IS 'Free keywords used to match blo
 COMMENT ON COLUMN public.content_blocks.version IS 'Starts at 1; grows with each saved change to the content, so a mémoire can say which version it quoted.';
 COMMENT ON COLUMN public.content_blocks.is_active IS 'False for a retired block: kept for the mémoires that quoted it, no longer proposed.';
 COMMENT ON COLUMN public.content_blocks.created_at IS 'When the block was created.';
-COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed.';
+COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed (kept by a trigger).';
 COMMENT ON COLUMN public.content_blocks.created_by IS 'Author; NULL once that user is deleted.';
 
 COMMENT ON TABLE public.files IS
@@ -1173,6 +1185,7 @@ COMMENT ON COLUMN public.past_projects.photos IS 'Photo locations (S3 paths).';
 COMMENT ON COLUMN public.past_projects.is_referenceable IS 'False when the client did not agree to be cited.';
 COMMENT ON COLUMN public.past_projects.metadata IS 'Further facts (amount, duration, surface, ...), as a JSON object.';
 COMMENT ON COLUMN public.past_projects.created_at IS 'When it was entered.';
+COMMENT ON COLUMN public.past_projects.updated_at IS 'When it was last changed (kept by a trigger).';
 
 COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
@@ -1184,10 +1197,12 @@ COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with 
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';
 COMMENT ON COLUMN public.section_templates.usage_count IS 'How many sections were written from it, to rank templates.';
 COMMENT ON COLUMN public.section_templates.created_at IS 'When it was created.';
+COMMENT ON COLUMN public.section_templates.updated_at IS 'When it was last changed (kept by a trigger).';
 
 -- ==== sql/07_audit_log.sql ====
--- The security audit trail: who did what to which row, from where. Rows are kept when
--- their user is deleted (user_id becomes NULL) and go with their company.
+-- The security audit trail: who did what to which row, from where. It outlives what it
+-- records: when a user or a company is deleted, its rows stay, with user_id or
+-- company_id set to NULL (no longer readable through the API, still there for the operator).
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit log'); END $$;
 
@@ -1208,7 +1223,7 @@ DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_company_id_fkey',
-    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -1222,9 +1237,9 @@ CREATE INDEX IF NOT EXISTS idx_audit_log_resource ON public.audit_log (resource_
 CREATE INDEX IF NOT EXISTS audit_log_company_timestamp_idx ON public.audit_log (company_id, "timestamp");
 
 COMMENT ON TABLE public.audit_log IS
-  'Security audit trail of changes to tenant data: append-only, kept when its user is deleted, deleted with its company.';
+  'Security audit trail of changes to tenant data: append-only, written by triggers only, and kept when its user or company is deleted.';
 COMMENT ON COLUMN public.audit_log.id IS 'Identifies the entry.';
-COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for system work outside any company.';
+COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company or once the company is deleted.';
 COMMENT ON COLUMN public.audit_log.action IS 'What was done (insert, update, delete, or an application event such as login).';
 COMMENT ON COLUMN public.audit_log.user_id IS 'Who did it; NULL for system work, or once that user is deleted.';
 COMMENT ON COLUMN public.audit_log.resource_type IS 'Kind of thing touched: the table name for data changes.';
@@ -1291,7 +1306,8 @@ BEGIN
 END
 $$;
 
--- Constant defaults only: PostgreSQL records them in the catalog instead of rewriting rows.
+-- Non-volatile defaults only: PostgreSQL evaluates them once and records the value in the
+-- catalog instead of rewriting rows (updated_at of existing rows is the install's time).
 ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS created_by         uuid,
   ADD COLUMN IF NOT EXISTS client             text,
@@ -1302,7 +1318,8 @@ ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS deadline           timestamptz,
   ADD COLUMN IF NOT EXISTS status             public.project_status NOT NULL DEFAULT 'draft',
   ADD COLUMN IF NOT EXISTS final_document_url text,
-  ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}';
+  ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS updated_at         timestamptz NOT NULL DEFAULT now();
 
 ALTER TABLE public.memoires
   ADD COLUMN IF NOT EXISTS uploaded_by     uuid,
@@ -1316,7 +1333,8 @@ ALTER TABLE public.sections
   ADD COLUMN IF NOT EXISTS quality_score   double precision,
   ADD COLUMN IF NOT EXISTS reviewed        boolean NOT NULL DEFAULT false,
   ADD COLUMN IF NOT EXISTS reviewer_id     uuid,
-  ADD COLUMN IF NOT EXISTS reviewed_at     timestamptz;
+  ADD COLUMN IF NOT EXISTS reviewed_at     timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at      timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -1378,6 +1396,7 @@ COMMENT ON COLUMN public.projects.deadline IS 'When the offer must be submitted.
 COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow; v0 projects start as draft.';
 COMMENT ON COLUMN public.projects.final_document_url IS 'The submitted mémoire (S3 path), once there is one.';
 COMMENT ON COLUMN public.projects.metadata IS 'Further facts about the tender, as a JSON object.';
+COMMENT ON COLUMN public.projects.updated_at IS 'When the project last changed (kept by a trigger); the install''s time for projects that predate it.';
 COMMENT ON COLUMN public.memoires.company_id IS 'The company whose know-how the memoire holds: its chunks are retrieved for that company only.';
 COMMENT ON COLUMN public.memoires.uploaded_by IS 'Who added it; NULL once that user is deleted.';
 COMMENT ON COLUMN public.memoires.project_type IS 'Kind of works the memoire answered, to retrieve similar ones.';
@@ -1390,6 +1409,7 @@ COMMENT ON COLUMN public.sections.quality_score IS 'Generator''s or reviewer''s 
 COMMENT ON COLUMN public.sections.reviewed IS 'True once a person has checked the section.';
 COMMENT ON COLUMN public.sections.reviewer_id IS 'Who reviewed it; NULL if nobody has, or once that user is deleted.';
 COMMENT ON COLUMN public.sections.reviewed_at IS 'When it was reviewed.';
+COMMENT ON COLUMN public.sections.updated_at IS 'When the section last changed (kept by a trigger); the install''s time for sections that predate it.';
 
 -- ==== sql/09_project_workflow.sql ====
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
@@ -1831,7 +1851,7 @@ BEGIN
   PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login']);
+    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login', 'updated_at']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'INSERT',
     ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
@@ -1856,6 +1876,233 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
   TO authenticated;
+
+-- ==== sql/13_updated_at.sql ====
+-- updated_at says when a row last changed, on every table that has it: companies, users,
+-- content_blocks, past_projects, section_templates, projects and sections (the rows people
+-- edit). A trigger keeps it, so a client can neither forget it nor set it to another time.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('updated_at triggers'); END $$;
+
+CREATE OR REPLACE FUNCTION memtech.touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.touch_updated_at() IS
+  'BEFORE UPDATE trigger: sets updated_at to the transaction''s time, whatever the client sent.';
+REVOKE ALL ON FUNCTION memtech.touch_updated_at() FROM PUBLIC;
+
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOR t IN SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+            WHERE c.relnamespace = 'public'::regnamespace AND a.attname = 'updated_at' AND NOT a.attisdropped
+              AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column WHERE column_name = 'updated_at')
+  LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE UPDATE ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.touch_updated_at()', t || '_touch_updated_at', t);
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t || '_touch_updated_at', t,
+                   'Keeps updated_at: the time of the last change.');
+  END LOOP;
+END
+$$;
+
+-- ==== sql/14_block_versions.sql ====
+-- content_blocks.version: 1 when a block is created, then one more each time a change to
+-- what a mémoire would quote (title, content, metadata, tags, active flag) is saved. An
+-- update that changes none of these leaves it alone, and a version sent by the client is
+-- ignored, so the number always counts real changes.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('content block versions'); END $$;
+
+CREATE OR REPLACE FUNCTION memtech.count_block_version() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    NEW.version := 1;
+  ELSIF (NEW.title, NEW.content, NEW.metadata, NEW.tags, NEW.is_active)
+        IS DISTINCT FROM (OLD.title, OLD.content, OLD.metadata, OLD.tags, OLD.is_active) THEN
+    NEW.version := OLD.version + 1;
+  ELSE
+    NEW.version := OLD.version;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.count_block_version() IS
+  'BEFORE INSERT OR UPDATE trigger on content_blocks: version is 1 at creation and grows by exactly 1 with each saved change to the quoted content; clients cannot set it.';
+REVOKE ALL ON FUNCTION memtech.count_block_version() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER content_blocks_count_version
+  BEFORE INSERT OR UPDATE ON public.content_blocks
+  FOR EACH ROW EXECUTE FUNCTION memtech.count_block_version();
+COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
+  'Counts versions of the block''s content; a client''s version is ignored.';
+
+-- ==== sql/15_audit_trail.sql ====
+-- The audit trail: every insert, update and delete on the tenant tables writes one
+-- audit_log row per row touched, with who (the acting user, NULL for system work), where
+-- from (client address and agent), and what (the row; for an update only the columns that
+-- changed, old and new). Secrets are redacted. The triggers are statement-level with
+-- transition tables: a statement touching many rows writes its trail in one INSERT ...
+-- SELECT instead of one call per row.
+-- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
+-- when the memoire is re-chunked; the memoire's own trail says who changed what.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
+
+CREATE TABLE IF NOT EXISTS memtech.secret_column (
+  table_name  text NOT NULL,
+  column_name text NOT NULL,
+  PRIMARY KEY (table_name, column_name)
+);
+COMMENT ON TABLE memtech.secret_column IS
+  'Columns whose values never reach the audit trail: they are written as "[redacted]". Add a row to mark another column secret.';
+COMMENT ON COLUMN memtech.secret_column.table_name IS 'Table in public.';
+COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
+INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
+
+CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+AS $$
+DECLARE
+  headers jsonb;
+  address text;
+BEGIN
+  -- PostgREST sets request.headers (JSON, names in lower case); a backend sets app.*.
+  BEGIN
+    headers := nullif(current_setting('request.headers', true), '')::jsonb;
+  EXCEPTION WHEN OTHERS THEN
+    headers := NULL;
+  END;
+  IF jsonb_typeof(headers) IS DISTINCT FROM 'object' THEN
+    headers := NULL;
+  END IF;
+  address := coalesce(btrim(split_part(headers ->> 'x-forwarded-for', ',', 1)),
+                      current_setting('app.client_ip', true));
+  user_agent := left(nullif(coalesce(headers ->> 'user-agent', current_setting('app.user_agent', true)), ''), 1000);
+  -- Header values come from the client: a malformed address is recorded as unknown rather
+  -- than failing the user's write.
+  BEGIN
+    client_ip := nullif(address, '')::inet;
+  EXCEPTION WHEN OTHERS THEN
+    client_ip := NULL;
+  END;
+END
+$$;
+COMMENT ON FUNCTION memtech.request_origin() IS
+  'Where the request came from: the first x-forwarded-for address and the user-agent of request.headers, else app.client_ip and app.user_agent; a malformed address gives NULL.';
+
+CREATE OR REPLACE FUNCTION memtech.audit_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+DECLARE
+  actor   uuid;
+  origin  record;
+  secrets text[] := ARRAY(SELECT column_name FROM memtech.secret_column WHERE table_name = TG_TABLE_NAME);
+  tenant  text := CASE TG_TABLE_NAME WHEN 'companies' THEN 'id' ELSE 'company_id' END;
+  has_id  boolean := EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = TG_RELID AND attname = 'id'
+                               AND atttypid = 'uuid'::regtype AND NOT attisdropped);
+  key_match text;
+BEGIN
+  -- The actor only if that user exists: a stale app.user_id must not fail the write.
+  SELECT u.id INTO actor FROM public.users u WHERE u.id = memtech.current_user_id();
+  SELECT * INTO origin FROM memtech.request_origin();
+  IF TG_OP IN ('INSERT', 'DELETE') THEN
+    EXECUTE format($q$
+      INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+      SELECT c.id, %L, $1, %L, %s,
+             r.j || coalesce((SELECT jsonb_object_agg(s, '[redacted]'::text) FROM unnest($2) s WHERE r.j ? s), '{}'),
+             $3, $4
+        FROM (SELECT to_jsonb(t) AS j FROM %I t) r
+        LEFT JOIN public.companies c ON c.id = (r.j ->> %L)::uuid$q$,
+      lower(TG_OP), TG_TABLE_NAME, CASE WHEN has_id THEN '(r.j ->> ''id'')::uuid' ELSE 'NULL' END,
+      CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END, tenant)
+    USING actor, secrets, origin.client_ip, origin.user_agent;
+  ELSE
+    -- Old and new versions of a row are paired by primary key.
+    SELECT string_agg(format('n.j -> %1$L = o.j -> %1$L', a.attname), ' AND ') INTO key_match
+      FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE i.indrelid = TG_RELID AND i.indisprimary;
+    EXECUTE format($q$
+      INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+      SELECT c.id, 'update', $1, %L, %s,
+             (SELECT coalesce(jsonb_object_agg(e.key,
+                       CASE WHEN e.key = ANY ($2) THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                            ELSE jsonb_build_object('old', o.j -> e.key, 'new', e.value) END), '{}')
+                FROM jsonb_each(n.j) e
+               WHERE e.value IS DISTINCT FROM o.j -> e.key AND e.key <> 'updated_at'),
+             $3, $4
+        FROM (SELECT to_jsonb(t) AS j FROM new_rows t) n
+        JOIN (SELECT to_jsonb(t) AS j FROM old_rows t) o ON %s
+        LEFT JOIN public.companies c ON c.id = (n.j ->> %L)::uuid$q$,
+      TG_TABLE_NAME, CASE WHEN has_id THEN '(n.j ->> ''id'')::uuid' ELSE 'NULL' END, key_match, tenant)
+    USING actor, secrets, origin.client_ip, origin.user_agent;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION memtech.audit_changes() IS
+  'AFTER ... FOR EACH STATEMENT trigger: writes one audit_log row per row the statement touched, from the transition tables, with secrets redacted. SECURITY DEFINER because no API role may write audit_log.';
+
+CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+BEGIN
+  -- The one change allowed: a deleted user's or company's id becomes NULL (foreign keys).
+  IF TG_OP = 'UPDATE'
+     AND (to_jsonb(NEW) - 'user_id' - 'company_id') = (to_jsonb(OLD) - 'user_id' - 'company_id')
+     AND (NEW.user_id IS NULL OR NEW.user_id = OLD.user_id)
+     AND (NEW.company_id IS NULL OR NEW.company_id = OLD.company_id) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_log is append-only: % refused', lower(TG_OP)
+    USING ERRCODE = 'insufficient_privilege',
+          HINT = 'The trail is written by triggers and kept; an operator who must purge it disables trigger audit_log_append_only first.';
+END
+$$;
+COMMENT ON FUNCTION memtech.keep_audit_log() IS
+  'Refuses every update, delete and truncate of audit_log, except the foreign keys setting a deleted user''s or company''s id to NULL.';
+REVOKE ALL ON FUNCTION memtech.request_origin(), memtech.audit_changes(), memtech.keep_audit_log() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER audit_log_append_only
+  BEFORE UPDATE OR DELETE ON public.audit_log
+  FOR EACH ROW EXECUTE FUNCTION memtech.keep_audit_log();
+COMMENT ON TRIGGER audit_log_append_only ON public.audit_log IS
+  'The trail is append-only, even for the owner.';
+CREATE OR REPLACE TRIGGER audit_log_no_truncate
+  BEFORE TRUNCATE ON public.audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_audit_log();
+COMMENT ON TRIGGER audit_log_no_truncate ON public.audit_log IS
+  'The trail is append-only, even for the owner.';
+
+DO $$
+DECLARE
+  t text;
+  op text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
+                           'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
+                           'content_matches', 'generation_requests'] LOOP
+    FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
+      EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s
+                      FOR EACH STATEMENT EXECUTE FUNCTION memtech.audit_changes()',
+                     t || '_audit_' || op, upper(op), t,
+                     CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
+                             WHEN 'delete' THEN 'OLD TABLE AS old_rows'
+                             ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END);
+      EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t || '_audit_' || op, t,
+                     format('Writes the audit trail of each %s, once per statement.', op));
+    END LOOP;
+  END LOOP;
+END
+$$;
 
 -- ==== sql/99_finish.sql ====
 -- Last step: finish converging a database that held parts of the schema, keep the column

@@ -483,8 +483,54 @@ BEGIN
   END IF;
   -- Every later step touches the application's tables: lock them all now, at once.
   PERFORM pg_temp.memtech_lock_tables(ARRAY(
-    SELECT to_regclass('public.' || t) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) t
-     WHERE to_regclass('public.' || t) IS NOT NULL));
+    SELECT to_regclass('public.' || v0) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) v0
+     WHERE to_regclass('public.' || v0) IS NOT NULL));
+END
+$undo$;
+
+-- ==== sql/15_audit_trail.undo.sql ====
+DO $undo$
+DECLARE
+  t record;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('removing the audit triggers');
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgfoid IN ('memtech.audit_changes()'::regprocedure, 'memtech.keep_audit_log()'::regprocedure)
+              AND tgname ~ '(_audit_(insert|update|delete)|^audit_log_append_only|^audit_log_no_truncate)$' LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+  END LOOP;
+  DROP FUNCTION memtech.keep_audit_log(), memtech.audit_changes(), memtech.request_origin();
+  DROP TABLE memtech.secret_column;
+END
+$undo$;
+
+-- ==== sql/14_block_versions.undo.sql ====
+DO $undo$
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  DROP TRIGGER IF EXISTS content_blocks_count_version ON public.content_blocks;
+  DROP FUNCTION IF EXISTS memtech.count_block_version();
+END
+$undo$;
+
+-- ==== sql/13_updated_at.undo.sql ====
+DO $undo$
+DECLARE
+  t record;
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgfoid = 'memtech.touch_updated_at()'::regprocedure AND tgname LIKE '%\_touch\_updated\_at' LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+  END LOOP;
+  DROP FUNCTION memtech.touch_updated_at();
 END
 $undo$;
 
@@ -594,11 +640,12 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',
-    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at']);
+    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at', 'updated_at']);
   PERFORM pg_temp.memtech_drop_columns('public.memoires', ARRAY['company_id', 'uploaded_by',
     'project_type', 'techniques_used', 'metadata']);
   PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
-    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata']);
+    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata',
+    'updated_at']);
 
 END
 $undo$;

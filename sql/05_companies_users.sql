@@ -17,7 +17,8 @@ ALTER TABLE public.companies
   ADD COLUMN IF NOT EXISTS logo_url       text,
   ADD COLUMN IF NOT EXISTS certifications text[] NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS settings       jsonb NOT NULL DEFAULT '{}',
-  ADD COLUMN IF NOT EXISTS created_at     timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at     timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at     timestamptz NOT NULL DEFAULT now();
 
 CREATE TABLE IF NOT EXISTS public.users ();
 ALTER TABLE public.users
@@ -29,7 +30,8 @@ ALTER TABLE public.users
   ADD COLUMN IF NOT EXISTS role          public.user_role NOT NULL DEFAULT 'user',
   ADD COLUMN IF NOT EXISTS is_active     boolean NOT NULL DEFAULT true,
   ADD COLUMN IF NOT EXISTS created_at    timestamptz NOT NULL DEFAULT now(),
-  ADD COLUMN IF NOT EXISTS last_login    timestamptz;
+  ADD COLUMN IF NOT EXISTS last_login    timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at    timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -73,6 +75,7 @@ COMMENT ON COLUMN public.companies.logo_url IS 'Logo for generated documents (S3
 COMMENT ON COLUMN public.companies.certifications IS 'Certifications the company holds (Qualibat, ISO 9001, MASE, ...), cited in every mémoire.';
 COMMENT ON COLUMN public.companies.settings IS 'Per-company preferences of the application (a JSON object).';
 COMMENT ON COLUMN public.companies.created_at IS 'When the company joined.';
+COMMENT ON COLUMN public.companies.updated_at IS 'When the profile or settings last changed (kept by a trigger).';
 
 COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
@@ -85,3 +88,4 @@ COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_rol
 COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';
 COMMENT ON COLUMN public.users.created_at IS 'When the user was invited.';
 COMMENT ON COLUMN public.users.last_login IS 'Last successful sign-in; NULL if never.';
+COMMENT ON COLUMN public.users.updated_at IS 'When the user''s row last changed (kept by a trigger).';

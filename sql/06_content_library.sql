@@ -53,7 +53,8 @@ ALTER TABLE public.past_projects
   ADD COLUMN IF NOT EXISTS photos           text[] NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS is_referenceable boolean NOT NULL DEFAULT true,
   ADD COLUMN IF NOT EXISTS metadata         jsonb NOT NULL DEFAULT '{}',
-  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at       timestamptz NOT NULL DEFAULT now();
 
 CREATE TABLE IF NOT EXISTS public.section_templates ();
 ALTER TABLE public.section_templates
@@ -64,7 +65,8 @@ ALTER TABLE public.section_templates
   ADD COLUMN IF NOT EXISTS template_content text NOT NULL,
   ADD COLUMN IF NOT EXISTS placeholders     jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS usage_count      integer NOT NULL DEFAULT 0,
-  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now();
+  ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now(),
+  ADD COLUMN IF NOT EXISTS updated_at       timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -139,7 +141,7 @@ COMMENT ON COLUMN public.content_blocks.tags IS 'Free keywords used to match blo
 COMMENT ON COLUMN public.content_blocks.version IS 'Starts at 1; grows with each saved change to the content, so a mémoire can say which version it quoted.';
 COMMENT ON COLUMN public.content_blocks.is_active IS 'False for a retired block: kept for the mémoires that quoted it, no longer proposed.';
 COMMENT ON COLUMN public.content_blocks.created_at IS 'When the block was created.';
-COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed.';
+COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed (kept by a trigger).';
 COMMENT ON COLUMN public.content_blocks.created_by IS 'Author; NULL once that user is deleted.';
 
 COMMENT ON TABLE public.files IS
@@ -176,6 +178,7 @@ COMMENT ON COLUMN public.past_projects.photos IS 'Photo locations (S3 paths).';
 COMMENT ON COLUMN public.past_projects.is_referenceable IS 'False when the client did not agree to be cited.';
 COMMENT ON COLUMN public.past_projects.metadata IS 'Further facts (amount, duration, surface, ...), as a JSON object.';
 COMMENT ON COLUMN public.past_projects.created_at IS 'When it was entered.';
+COMMENT ON COLUMN public.past_projects.updated_at IS 'When it was last changed (kept by a trigger).';
 
 COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
@@ -187,3 +190,4 @@ COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with 
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';
 COMMENT ON COLUMN public.section_templates.usage_count IS 'How many sections were written from it, to rank templates.';
 COMMENT ON COLUMN public.section_templates.created_at IS 'When it was created.';
+COMMENT ON COLUMN public.section_templates.updated_at IS 'When it was last changed (kept by a trigger).';

@@ -1,5 +1,6 @@
--- The security audit trail: who did what to which row, from where. Rows are kept when
--- their user is deleted (user_id becomes NULL) and go with their company.
+-- The security audit trail: who did what to which row, from where. It outlives what it
+-- records: when a user or a company is deleted, its rows stay, with user_id or
+-- company_id set to NULL (no longer readable through the API, still there for the operator).
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit log'); END $$;
 
@@ -20,7 +21,7 @@ DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_company_id_fkey',
-    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
+    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -34,9 +35,9 @@ CREATE INDEX IF NOT EXISTS idx_audit_log_resource ON public.audit_log (resource_
 CREATE INDEX IF NOT EXISTS audit_log_company_timestamp_idx ON public.audit_log (company_id, "timestamp");
 
 COMMENT ON TABLE public.audit_log IS
-  'Security audit trail of changes to tenant data: append-only, kept when its user is deleted, deleted with its company.';
+  'Security audit trail of changes to tenant data: append-only, written by triggers only, and kept when its user or company is deleted.';
 COMMENT ON COLUMN public.audit_log.id IS 'Identifies the entry.';
-COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for system work outside any company.';
+COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company or once the company is deleted.';
 COMMENT ON COLUMN public.audit_log.action IS 'What was done (insert, update, delete, or an application event such as login).';
 COMMENT ON COLUMN public.audit_log.user_id IS 'Who did it; NULL for system work, or once that user is deleted.';
 COMMENT ON COLUMN public.audit_log.resource_type IS 'Kind of thing touched: the table name for data changes.';

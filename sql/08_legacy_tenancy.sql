@@ -54,7 +54,8 @@ BEGIN
 END
 $$;
 
--- Constant defaults only: PostgreSQL records them in the catalog instead of rewriting rows.
+-- Non-volatile defaults only: PostgreSQL evaluates them once and records the value in the
+-- catalog instead of rewriting rows (updated_at of existing rows is the install's time).
 ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS created_by         uuid,
   ADD COLUMN IF NOT EXISTS client             text,
@@ -65,7 +66,8 @@ ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS deadline           timestamptz,
   ADD COLUMN IF NOT EXISTS status             public.project_status NOT NULL DEFAULT 'draft',
   ADD COLUMN IF NOT EXISTS final_document_url text,
-  ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}';
+  ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}',
+  ADD COLUMN IF NOT EXISTS updated_at         timestamptz NOT NULL DEFAULT now();
 
 ALTER TABLE public.memoires
   ADD COLUMN IF NOT EXISTS uploaded_by     uuid,
@@ -79,7 +81,8 @@ ALTER TABLE public.sections
   ADD COLUMN IF NOT EXISTS quality_score   double precision,
   ADD COLUMN IF NOT EXISTS reviewed        boolean NOT NULL DEFAULT false,
   ADD COLUMN IF NOT EXISTS reviewer_id     uuid,
-  ADD COLUMN IF NOT EXISTS reviewed_at     timestamptz;
+  ADD COLUMN IF NOT EXISTS reviewed_at     timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at      timestamptz NOT NULL DEFAULT now();
 
 DO $$
 BEGIN
@@ -141,6 +144,7 @@ COMMENT ON COLUMN public.projects.deadline IS 'When the offer must be submitted.
 COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow; v0 projects start as draft.';
 COMMENT ON COLUMN public.projects.final_document_url IS 'The submitted mémoire (S3 path), once there is one.';
 COMMENT ON COLUMN public.projects.metadata IS 'Further facts about the tender, as a JSON object.';
+COMMENT ON COLUMN public.projects.updated_at IS 'When the project last changed (kept by a trigger); the install''s time for projects that predate it.';
 COMMENT ON COLUMN public.memoires.company_id IS 'The company whose know-how the memoire holds: its chunks are retrieved for that company only.';
 COMMENT ON COLUMN public.memoires.uploaded_by IS 'Who added it; NULL once that user is deleted.';
 COMMENT ON COLUMN public.memoires.project_type IS 'Kind of works the memoire answered, to retrieve similar ones.';
@@ -153,3 +157,4 @@ COMMENT ON COLUMN public.sections.quality_score IS 'Generator''s or reviewer''s 
 COMMENT ON COLUMN public.sections.reviewed IS 'True once a person has checked the section.';
 COMMENT ON COLUMN public.sections.reviewer_id IS 'Who reviewed it; NULL if nobody has, or once that user is deleted.';
 COMMENT ON COLUMN public.sections.reviewed_at IS 'When it was reviewed.';
+COMMENT ON COLUMN public.sections.updated_at IS 'When the section last changed (kept by a trigger); the install''s time for sections that predate it.';

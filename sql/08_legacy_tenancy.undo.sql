@@ -31,11 +31,12 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',
-    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at']);
+    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at', 'updated_at']);
   PERFORM pg_temp.memtech_drop_columns('public.memoires', ARRAY['company_id', 'uploaded_by',
     'project_type', 'techniques_used', 'metadata']);
   PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
-    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata']);
+    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata',
+    'updated_at']);
 
 END
 $undo$;

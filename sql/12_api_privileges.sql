@@ -22,7 +22,7 @@ BEGIN
   PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login']);
+    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login', 'updated_at']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'INSERT',
     ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',

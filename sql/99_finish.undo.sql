@@ -42,7 +42,7 @@ BEGIN
   END IF;
   -- Every later step touches the application's tables: lock them all now, at once.
   PERFORM pg_temp.memtech_lock_tables(ARRAY(
-    SELECT to_regclass('public.' || t) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) t
-     WHERE to_regclass('public.' || t) IS NOT NULL));
+    SELECT to_regclass('public.' || v0) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) v0
+     WHERE to_regclass('public.' || v0) IS NOT NULL));
 END
 $undo$;
