@@ -1,0 +1,21 @@
+# A PostgreSQL server with memtech installed: `docker build -t memtech .` then
+# `docker run -e POSTGRES_PASSWORD=... -p 5432:5432 memtech`. The install runs once, when
+# the container's database is first created (the official image runs the files of
+# /docker-entrypoint-initdb.d as the superuser then). The same steps as CI: build.py makes
+# build/install.sql from sql/, pgTAP and pg_prove come from the distribution's packages.
+ARG PG_MAJOR=15
+
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY build.py ./
+COPY sql ./sql
+RUN python3 build.py
+
+FROM postgres:${PG_MAJOR}
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}-pgtap" libtap-parser-sourcehandler-pgtap-perl \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/build/install.sql /docker-entrypoint-initdb.d/50-memtech.sql
+COPY --from=build /src/build/uninstall.sql /usr/share/memtech/uninstall.sql
+COPY test/fixtures /usr/share/memtech/test/fixtures
+COPY test/pgtap /usr/share/memtech/test/pgtap
