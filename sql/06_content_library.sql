@@ -6,14 +6,23 @@
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('content library'); END $$;
 
 CREATE TABLE IF NOT EXISTS public.content_blocks ();
+-- The "squawk-ignore" lines: the table was created empty just above (or is a hand-made one the
+-- preflight found compatible), so required columns and a volatile default cost nothing;
+-- on a hand-made table with rows they fail and the whole install rolls back. Integer
+-- columns are the specification's, far from their limit.
 ALTER TABLE public.content_blocks
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id         uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS type       public.content_block_type NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS title      text NOT NULL,
   ADD COLUMN IF NOT EXISTS content    text NOT NULL DEFAULT '',
   ADD COLUMN IF NOT EXISTS metadata   jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS tags       text[] NOT NULL DEFAULT '{}',
+  -- squawk-ignore prefer-bigint-over-int
   ADD COLUMN IF NOT EXISTS version    integer NOT NULL DEFAULT 1,
   ADD COLUMN IF NOT EXISTS is_active  boolean NOT NULL DEFAULT true,
   ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now(),
@@ -22,11 +31,17 @@ ALTER TABLE public.content_blocks
 
 CREATE TABLE IF NOT EXISTS public.files ();
 ALTER TABLE public.files
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id          uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id  uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS filename    text NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS file_type   text NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS storage_url text NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS size_bytes  bigint NOT NULL,
   ADD COLUMN IF NOT EXISTS uploaded_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS uploaded_by uuid,
@@ -34,17 +49,25 @@ ALTER TABLE public.files
 
 CREATE TABLE IF NOT EXISTS public.block_files ();
 ALTER TABLE public.block_files
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS block_id     uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS file_id      uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id   uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS relationship public.block_file_relationship NOT NULL;
 
 CREATE TABLE IF NOT EXISTS public.past_projects ();
 ALTER TABLE public.past_projects
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id               uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id       uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS name             text NOT NULL,
   ADD COLUMN IF NOT EXISTS client           text,
+  -- squawk-ignore prefer-bigint-over-int
   ADD COLUMN IF NOT EXISTS year             integer,
   ADD COLUMN IF NOT EXISTS project_type     text,
   ADD COLUMN IF NOT EXISTS description      text,
@@ -58,12 +81,18 @@ ALTER TABLE public.past_projects
 
 CREATE TABLE IF NOT EXISTS public.section_templates ();
 ALTER TABLE public.section_templates
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id               uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id       uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS section_type     public.memoire_section_type NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS title            text NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS template_content text NOT NULL,
   ADD COLUMN IF NOT EXISTS placeholders     jsonb NOT NULL DEFAULT '{}',
+  -- squawk-ignore prefer-bigint-over-int
   ADD COLUMN IF NOT EXISTS usage_count      integer NOT NULL DEFAULT 0,
   ADD COLUMN IF NOT EXISTS created_at       timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS updated_at       timestamptz NOT NULL DEFAULT now();

@@ -7,10 +7,18 @@
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
 
 CREATE TABLE IF NOT EXISTS public.rc_analysis ();
+-- The "squawk-ignore" lines: the table was created empty just above (or is a hand-made one the
+-- preflight found compatible), so required columns and a volatile default cost nothing;
+-- on a hand-made table with rows they fail and the whole install rolls back. Integer
+-- columns are the specification's, far from their limit.
 ALTER TABLE public.rc_analysis
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id                   uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id           uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS project_id           uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS rc_file_url          text NOT NULL,
   ADD COLUMN IF NOT EXISTS project_info         jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS required_sections    jsonb NOT NULL DEFAULT '[]',
@@ -22,9 +30,13 @@ ALTER TABLE public.rc_analysis
 
 CREATE TABLE IF NOT EXISTS public.content_matches ();
 ALTER TABLE public.content_matches
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id               uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id       uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS project_id       uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS requirement_id   text NOT NULL,
   ADD COLUMN IF NOT EXISTS matched_blocks   uuid[] NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS confidence       double precision,
@@ -36,15 +48,20 @@ ALTER TABLE public.content_matches
 
 CREATE TABLE IF NOT EXISTS public.generation_requests ();
 ALTER TABLE public.generation_requests
+  -- squawk-ignore adding-field-with-default
   ADD COLUMN IF NOT EXISTS id                uuid NOT NULL DEFAULT gen_random_uuid(),
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id        uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS project_id        uuid NOT NULL,
+  -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS section_type      public.memoire_section_type NOT NULL,
   ADD COLUMN IF NOT EXISTS status            public.generation_status NOT NULL DEFAULT 'pending',
   ADD COLUMN IF NOT EXISTS request_context   jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS generated_content text,
   ADD COLUMN IF NOT EXISTS quality_score     double precision,
   ADD COLUMN IF NOT EXISTS model_used        text,
+  -- squawk-ignore prefer-bigint-over-int
   ADD COLUMN IF NOT EXISTS tokens_used       integer,
   ADD COLUMN IF NOT EXISTS cost_usd          numeric(12,6),
   ADD COLUMN IF NOT EXISTS latency_seconds   double precision,

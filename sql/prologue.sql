@@ -19,6 +19,10 @@ SET LOCAL search_path = pg_catalog, public;
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
 SET LOCAL client_min_messages = warning;
+-- squawk: no statement_timeout on purpose: lock waits are bounded by lock_timeout (below),
+-- and every statement must be allowed to finish for the script to apply at all; an
+-- operator who must stop it cancels it, and the transaction rolls back whole.
+-- squawk-ignore require-statement-timeout
 CREATE OR REPLACE FUNCTION pg_temp.memtech_notice(message text, VARIADIC args text[] DEFAULT '{}')
 RETURNS void LANGUAGE plpgsql SET client_min_messages = notice
 AS $$
