@@ -243,6 +243,28 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- Comments a table (column '') or column of the application's where it has none, and
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+BEGIN
+  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+    RETURN;
+  END IF;
+  IF col = '' THEN
+    EXECUTE format('COMMENT ON TABLE %s IS %L', target, description);
+  ELSE
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
+  END IF;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+END
+$$;
+
 -- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
 -- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
 -- package's policies, so that the uninstall never drops one of the application's.
@@ -675,7 +697,7 @@ COMMENT ON SCHEMA memtech IS
   'Private to the memtech package: install record and helper functions. Never expose it through an API.';
 
 CREATE TABLE IF NOT EXISTS memtech.installation (
-  singleton         boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  singleton         boolean PRIMARY KEY DEFAULT true CONSTRAINT installation_is_singleton CHECK (singleton),
   version           text NOT NULL,
   installed_at      timestamptz NOT NULL DEFAULT now(),
   legacy_company_id uuid,
@@ -718,6 +740,18 @@ COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it w
 INSERT INTO memtech.installation (version) VALUES ('0.1.0')
 ON CONFLICT (singleton) DO UPDATE SET version = excluded.version
 WHERE memtech.installation.version IS DISTINCT FROM excluded.version;
+
+CREATE TABLE IF NOT EXISTS memtech.added_comment (
+  table_name  text NOT NULL,
+  column_name text NOT NULL,
+  description text NOT NULL,
+  PRIMARY KEY (table_name, column_name)
+);
+COMMENT ON TABLE memtech.added_comment IS
+  'Comments the install put on the application''s v0 tables where they had none; the uninstall removes those that are still as the install wrote them.';
+COMMENT ON COLUMN memtech.added_comment.table_name IS 'The v0 table.';
+COMMENT ON COLUMN memtech.added_comment.column_name IS 'Its column, or '''' for the table itself.';
+COMMENT ON COLUMN memtech.added_comment.description IS 'The comment as the install wrote it.';
 
 CREATE TABLE IF NOT EXISTS memtech.managed_column (
   table_name  text NOT NULL,
@@ -767,9 +801,9 @@ $$;
 
 -- ==== sql/03_legacy_tables.sql ====
 -- The v0 tables the application already has in production: memoires, projects, sections
--- and document_chunks. On a v0 database they are left as they are, comments included
--- (the next modules add columns to three of them); on an empty database they are created
--- here exactly as v0 had them, documented, and the uninstall drops them again.
+-- and document_chunks. On a v0 database they are left as they are (the next modules add
+-- columns to three of them); on an empty database they are created here exactly as v0 had
+-- them, and the uninstall drops them again.
 
 -- Before anything changes them, remember the privileges and row level security of the v0
 -- tables the application already has (once: a re-run must not record its own changes).
@@ -795,14 +829,6 @@ BEGIN
       content    text,
       created_at timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.memoires IS
-      'Past mémoires techniques a company has written: the RAG corpus its new ones draw on. Predates memtech (v0).';
-    COMMENT ON COLUMN public.memoires.id IS 'Identifies the memoire; referenced by document_chunks.';
-    COMMENT ON COLUMN public.memoires.title IS 'Title as the company gave it, e.g. the tender''s name.';
-    COMMENT ON COLUMN public.memoires.filename IS 'Name of the uploaded file, if the memoire came from one.';
-    COMMENT ON COLUMN public.memoires.file_url IS 'Where the original file is stored (S3 path).';
-    COMMENT ON COLUMN public.memoires.content IS 'Full extracted text, chunked into document_chunks for retrieval.';
-    COMMENT ON COLUMN public.memoires.created_at IS 'When the memoire was added.';
     created := created || 'memoires'::text;
   END IF;
 
@@ -813,12 +839,6 @@ BEGIN
       description text,
       created_at  timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.projects IS
-      'A tender the company answers: from the RC analysis through matching and generation to the submitted mémoire. Predates memtech (v0).';
-    COMMENT ON COLUMN public.projects.id IS 'Identifies the project; referenced by sections and the workflow tables.';
-    COMMENT ON COLUMN public.projects.name IS 'The tender''s name as the company refers to it.';
-    COMMENT ON COLUMN public.projects.description IS 'Free notes on the tender.';
-    COMMENT ON COLUMN public.projects.created_at IS 'When the project was opened.';
     created := created || 'projects'::text;
   END IF;
 
@@ -832,15 +852,6 @@ BEGIN
       position     integer,
       created_at   timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.sections IS
-      'The sections of a project''s mémoire, in order. Predates memtech (v0).';
-    COMMENT ON COLUMN public.sections.id IS 'Identifies the section.';
-    COMMENT ON COLUMN public.sections.project_id IS 'The project whose mémoire this section belongs to; deleting the project deletes it.';
-    COMMENT ON COLUMN public.sections.section_type IS 'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.';
-    COMMENT ON COLUMN public.sections.title IS 'Heading printed in the mémoire.';
-    COMMENT ON COLUMN public.sections.content IS 'The section''s text, written or generated then reviewed.';
-    COMMENT ON COLUMN public.sections.position IS 'Order of the section in the mémoire.';
-    COMMENT ON COLUMN public.sections.created_at IS 'When the section was added.';
     created := created || 'sections'::text;
   END IF;
 
@@ -860,15 +871,6 @@ BEGIN
         metadata    jsonb,
         created_at  timestamptz DEFAULT now()
       )$ddl$, coalesce(embedding_type, 'real[]'));
-    COMMENT ON TABLE public.document_chunks IS
-      'Pieces of memoires with their embeddings, read by the RAG code. Predates memtech (v0); memtech never changes its structure.';
-    COMMENT ON COLUMN public.document_chunks.id IS 'Identifies the chunk.';
-    COMMENT ON COLUMN public.document_chunks.memoire_id IS 'The memoire the chunk was cut from; its company is the chunk''s company.';
-    COMMENT ON COLUMN public.document_chunks.chunk_index IS 'Position of the chunk in its memoire.';
-    COMMENT ON COLUMN public.document_chunks.content IS 'The chunk''s text, returned to the generator as context.';
-    COMMENT ON COLUMN public.document_chunks.embedding IS 'Embedding of content: vector(1536) where pgvector is installed, real[] elsewhere.';
-    COMMENT ON COLUMN public.document_chunks.metadata IS 'What the chunker recorded (page, heading, ...).';
-    COMMENT ON COLUMN public.document_chunks.created_at IS 'When the chunk was made.';
     created := created || 'document_chunks'::text;
   END IF;
 
@@ -879,6 +881,73 @@ BEGIN
   END IF;
 END
 $legacy$;
+
+-- Document the v0 tables where the application has not: a comment is added only where
+-- there is none, and remembered, so that the uninstall takes back exactly those.
+-- document_chunks is documented only when the install created it: otherwise its
+-- definition stays exactly the application's, comments included.
+DO $$
+DECLARE
+  chunks_are_ours boolean := 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'));
+BEGIN
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', '',
+    'Past mémoires techniques a company has written: the RAG corpus its new ones draw on. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'id',
+    'Identifies the memoire; referenced by document_chunks.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'title',
+    'Title as the company gave it, e.g. the tender''s name.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'filename',
+    'Name of the uploaded file, if the memoire came from one.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'file_url',
+    'Where the original file is stored (S3 path).');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'content',
+    'Full extracted text, chunked into document_chunks for retrieval.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'created_at',
+    'When the memoire was added.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', '',
+    'A tender the company answers: from the RC analysis through matching and generation to the submitted mémoire. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'id',
+    'Identifies the project; referenced by sections and the workflow tables.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'name',
+    'The tender''s name as the company refers to it.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'description',
+    'Free notes on the tender.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'created_at',
+    'When the project was opened.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', '',
+    'The sections of a project''s mémoire, in order. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'id',
+    'Identifies the section.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
+    'The project whose mémoire this section belongs to; deleting the project deletes it.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
+    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
+    'Heading printed in the mémoire.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',
+    'The section''s text, written or generated then reviewed.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'position',
+    'Order of the section in the mémoire.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'created_at',
+    'When the section was added.');
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', '',
+    'Pieces of memoires with their embeddings, read by the RAG code. Predates memtech (v0); memtech never changes its structure.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'id',
+    'Identifies the chunk.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'memoire_id',
+    'The memoire the chunk was cut from; its company is the chunk''s company.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'chunk_index',
+    'Position of the chunk in its memoire.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'content',
+    'The chunk''s text, returned to the generator as context.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'embedding',
+    'Embedding of content: vector(1536) where pgvector is installed, real[] elsewhere.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'metadata',
+    'What the chunker recorded (page, heading, ...).'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'created_at',
+    'When the chunk was made.'); END IF;
+END
+$$;
 
 -- ==== sql/04_enums.sql ====
 -- The enum types: the specification's labels exactly, in its order (the order is what

@@ -243,6 +243,28 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- Comments a table (column '') or column of the application's where it has none, and
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+BEGIN
+  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+    RETURN;
+  END IF;
+  IF col = '' THEN
+    EXECUTE format('COMMENT ON TABLE %s IS %L', target, description);
+  ELSE
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
+  END IF;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+END
+$$;
+
 -- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
 -- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
 -- package's policies, so that the uninstall never drops one of the application's.
@@ -701,11 +723,26 @@ DO $undo$
 DECLARE
   created text[];
   t text;
+  c record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
   SELECT created_tables INTO created FROM memtech.installation;
+  -- Comments the install added to tables that stay: back to none, unless changed since.
+  PERFORM pg_temp.memtech_notice('removing the comments the install added to the v0 tables');
+  FOR c IN SELECT a.* FROM memtech.added_comment a
+            WHERE a.table_name <> ALL (created) AND to_regclass('public.' || quote_ident(a.table_name)) IS NOT NULL LOOP
+    IF c.column_name = '' THEN
+      IF obj_description(('public.' || quote_ident(c.table_name))::regclass, 'pg_class') = c.description THEN
+        EXECUTE format('COMMENT ON TABLE public.%I IS NULL', c.table_name);
+      END IF;
+    ELSIF col_description(('public.' || quote_ident(c.table_name))::regclass,
+                          (SELECT attnum FROM pg_attribute WHERE attrelid = ('public.' || quote_ident(c.table_name))::regclass
+                              AND attname = c.column_name)) = c.description THEN
+      EXECUTE format('COMMENT ON COLUMN public.%I.%I IS NULL', c.table_name, c.column_name);
+    END IF;
+  END LOOP;
   FOREACH t IN ARRAY ARRAY['document_chunks', 'sections', 'projects', 'memoires'] LOOP
     CONTINUE WHEN t <> ALL (created) OR to_regclass('public.' || t) IS NULL;
     PERFORM pg_temp.memtech_assert_removable(ARRAY[('public.' || t)::regclass]);
@@ -748,7 +785,7 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('dropping schema memtech');
   DROP FUNCTION IF EXISTS memtech.installed_version();
-  DROP TABLE memtech.managed_column, memtech.legacy_table_state, memtech.installation;
+  DROP TABLE memtech.managed_column, memtech.legacy_table_state, memtech.added_comment, memtech.installation;
   DROP SCHEMA memtech;
 END
 $undo$;

@@ -13,7 +13,7 @@ COMMENT ON SCHEMA memtech IS
   'Private to the memtech package: install record and helper functions. Never expose it through an API.';
 
 CREATE TABLE IF NOT EXISTS memtech.installation (
-  singleton         boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  singleton         boolean PRIMARY KEY DEFAULT true CONSTRAINT installation_is_singleton CHECK (singleton),
   version           text NOT NULL,
   installed_at      timestamptz NOT NULL DEFAULT now(),
   legacy_company_id uuid,
@@ -56,6 +56,18 @@ COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it w
 INSERT INTO memtech.installation (version) VALUES ('0.1.0')
 ON CONFLICT (singleton) DO UPDATE SET version = excluded.version
 WHERE memtech.installation.version IS DISTINCT FROM excluded.version;
+
+CREATE TABLE IF NOT EXISTS memtech.added_comment (
+  table_name  text NOT NULL,
+  column_name text NOT NULL,
+  description text NOT NULL,
+  PRIMARY KEY (table_name, column_name)
+);
+COMMENT ON TABLE memtech.added_comment IS
+  'Comments the install put on the application''s v0 tables where they had none; the uninstall removes those that are still as the install wrote them.';
+COMMENT ON COLUMN memtech.added_comment.table_name IS 'The v0 table.';
+COMMENT ON COLUMN memtech.added_comment.column_name IS 'Its column, or '''' for the table itself.';
+COMMENT ON COLUMN memtech.added_comment.description IS 'The comment as the install wrote it.';
 
 CREATE TABLE IF NOT EXISTS memtech.managed_column (
   table_name  text NOT NULL,

@@ -1,7 +1,7 @@
 -- The v0 tables the application already has in production: memoires, projects, sections
--- and document_chunks. On a v0 database they are left as they are, comments included
--- (the next modules add columns to three of them); on an empty database they are created
--- here exactly as v0 had them, documented, and the uninstall drops them again.
+-- and document_chunks. On a v0 database they are left as they are (the next modules add
+-- columns to three of them); on an empty database they are created here exactly as v0 had
+-- them, and the uninstall drops them again.
 
 -- Before anything changes them, remember the privileges and row level security of the v0
 -- tables the application already has (once: a re-run must not record its own changes).
@@ -27,14 +27,6 @@ BEGIN
       content    text,
       created_at timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.memoires IS
-      'Past mémoires techniques a company has written: the RAG corpus its new ones draw on. Predates memtech (v0).';
-    COMMENT ON COLUMN public.memoires.id IS 'Identifies the memoire; referenced by document_chunks.';
-    COMMENT ON COLUMN public.memoires.title IS 'Title as the company gave it, e.g. the tender''s name.';
-    COMMENT ON COLUMN public.memoires.filename IS 'Name of the uploaded file, if the memoire came from one.';
-    COMMENT ON COLUMN public.memoires.file_url IS 'Where the original file is stored (S3 path).';
-    COMMENT ON COLUMN public.memoires.content IS 'Full extracted text, chunked into document_chunks for retrieval.';
-    COMMENT ON COLUMN public.memoires.created_at IS 'When the memoire was added.';
     created := created || 'memoires'::text;
   END IF;
 
@@ -45,12 +37,6 @@ BEGIN
       description text,
       created_at  timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.projects IS
-      'A tender the company answers: from the RC analysis through matching and generation to the submitted mémoire. Predates memtech (v0).';
-    COMMENT ON COLUMN public.projects.id IS 'Identifies the project; referenced by sections and the workflow tables.';
-    COMMENT ON COLUMN public.projects.name IS 'The tender''s name as the company refers to it.';
-    COMMENT ON COLUMN public.projects.description IS 'Free notes on the tender.';
-    COMMENT ON COLUMN public.projects.created_at IS 'When the project was opened.';
     created := created || 'projects'::text;
   END IF;
 
@@ -64,15 +50,6 @@ BEGIN
       position     integer,
       created_at   timestamptz DEFAULT now()
     );
-    COMMENT ON TABLE public.sections IS
-      'The sections of a project''s mémoire, in order. Predates memtech (v0).';
-    COMMENT ON COLUMN public.sections.id IS 'Identifies the section.';
-    COMMENT ON COLUMN public.sections.project_id IS 'The project whose mémoire this section belongs to; deleting the project deletes it.';
-    COMMENT ON COLUMN public.sections.section_type IS 'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.';
-    COMMENT ON COLUMN public.sections.title IS 'Heading printed in the mémoire.';
-    COMMENT ON COLUMN public.sections.content IS 'The section''s text, written or generated then reviewed.';
-    COMMENT ON COLUMN public.sections.position IS 'Order of the section in the mémoire.';
-    COMMENT ON COLUMN public.sections.created_at IS 'When the section was added.';
     created := created || 'sections'::text;
   END IF;
 
@@ -92,15 +69,6 @@ BEGIN
         metadata    jsonb,
         created_at  timestamptz DEFAULT now()
       )$ddl$, coalesce(embedding_type, 'real[]'));
-    COMMENT ON TABLE public.document_chunks IS
-      'Pieces of memoires with their embeddings, read by the RAG code. Predates memtech (v0); memtech never changes its structure.';
-    COMMENT ON COLUMN public.document_chunks.id IS 'Identifies the chunk.';
-    COMMENT ON COLUMN public.document_chunks.memoire_id IS 'The memoire the chunk was cut from; its company is the chunk''s company.';
-    COMMENT ON COLUMN public.document_chunks.chunk_index IS 'Position of the chunk in its memoire.';
-    COMMENT ON COLUMN public.document_chunks.content IS 'The chunk''s text, returned to the generator as context.';
-    COMMENT ON COLUMN public.document_chunks.embedding IS 'Embedding of content: vector(1536) where pgvector is installed, real[] elsewhere.';
-    COMMENT ON COLUMN public.document_chunks.metadata IS 'What the chunker recorded (page, heading, ...).';
-    COMMENT ON COLUMN public.document_chunks.created_at IS 'When the chunk was made.';
     created := created || 'document_chunks'::text;
   END IF;
 
@@ -111,3 +79,70 @@ BEGIN
   END IF;
 END
 $legacy$;
+
+-- Document the v0 tables where the application has not: a comment is added only where
+-- there is none, and remembered, so that the uninstall takes back exactly those.
+-- document_chunks is documented only when the install created it: otherwise its
+-- definition stays exactly the application's, comments included.
+DO $$
+DECLARE
+  chunks_are_ours boolean := 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'));
+BEGIN
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', '',
+    'Past mémoires techniques a company has written: the RAG corpus its new ones draw on. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'id',
+    'Identifies the memoire; referenced by document_chunks.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'title',
+    'Title as the company gave it, e.g. the tender''s name.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'filename',
+    'Name of the uploaded file, if the memoire came from one.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'file_url',
+    'Where the original file is stored (S3 path).');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'content',
+    'Full extracted text, chunked into document_chunks for retrieval.');
+  PERFORM pg_temp.memtech_comment_if_missing('memoires', 'created_at',
+    'When the memoire was added.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', '',
+    'A tender the company answers: from the RC analysis through matching and generation to the submitted mémoire. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'id',
+    'Identifies the project; referenced by sections and the workflow tables.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'name',
+    'The tender''s name as the company refers to it.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'description',
+    'Free notes on the tender.');
+  PERFORM pg_temp.memtech_comment_if_missing('projects', 'created_at',
+    'When the project was opened.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', '',
+    'The sections of a project''s mémoire, in order. Predates memtech (v0).');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'id',
+    'Identifies the section.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
+    'The project whose mémoire this section belongs to; deleting the project deletes it.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
+    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
+    'Heading printed in the mémoire.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',
+    'The section''s text, written or generated then reviewed.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'position',
+    'Order of the section in the mémoire.');
+  PERFORM pg_temp.memtech_comment_if_missing('sections', 'created_at',
+    'When the section was added.');
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', '',
+    'Pieces of memoires with their embeddings, read by the RAG code. Predates memtech (v0); memtech never changes its structure.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'id',
+    'Identifies the chunk.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'memoire_id',
+    'The memoire the chunk was cut from; its company is the chunk''s company.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'chunk_index',
+    'Position of the chunk in its memoire.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'content',
+    'The chunk''s text, returned to the generator as context.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'embedding',
+    'Embedding of content: vector(1536) where pgvector is installed, real[] elsewhere.'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'metadata',
+    'What the chunker recorded (page, heading, ...).'); END IF;
+  IF chunks_are_ours THEN PERFORM pg_temp.memtech_comment_if_missing('document_chunks', 'created_at',
+    'When the chunk was made.'); END IF;
+END
+$$;

@@ -5,11 +5,26 @@ DO $undo$
 DECLARE
   created text[];
   t text;
+  c record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
   SELECT created_tables INTO created FROM memtech.installation;
+  -- Comments the install added to tables that stay: back to none, unless changed since.
+  PERFORM pg_temp.memtech_notice('removing the comments the install added to the v0 tables');
+  FOR c IN SELECT a.* FROM memtech.added_comment a
+            WHERE a.table_name <> ALL (created) AND to_regclass('public.' || quote_ident(a.table_name)) IS NOT NULL LOOP
+    IF c.column_name = '' THEN
+      IF obj_description(('public.' || quote_ident(c.table_name))::regclass, 'pg_class') = c.description THEN
+        EXECUTE format('COMMENT ON TABLE public.%I IS NULL', c.table_name);
+      END IF;
+    ELSIF col_description(('public.' || quote_ident(c.table_name))::regclass,
+                          (SELECT attnum FROM pg_attribute WHERE attrelid = ('public.' || quote_ident(c.table_name))::regclass
+                              AND attname = c.column_name)) = c.description THEN
+      EXECUTE format('COMMENT ON COLUMN public.%I.%I IS NULL', c.table_name, c.column_name);
+    END IF;
+  END LOOP;
   FOREACH t IN ARRAY ARRAY['document_chunks', 'sections', 'projects', 'memoires'] LOOP
     CONTINUE WHEN t <> ALL (created) OR to_regclass('public.' || t) IS NULL;
     PERFORM pg_temp.memtech_assert_removable(ARRAY[('public.' || t)::regclass]);

@@ -237,6 +237,28 @@ $$;
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
+-- Comments a table (column '') or column of the application's where it has none, and
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  target regclass := ('public.' || quote_ident(tbl))::regclass;
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+BEGIN
+  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+    RETURN;
+  END IF;
+  IF col = '' THEN
+    EXECUTE format('COMMENT ON TABLE %s IS %L', target, description);
+  ELSE
+    EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
+  END IF;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+END
+$$;
+
 -- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
 -- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
 -- package's policies, so that the uninstall never drops one of the application's.
