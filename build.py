@@ -10,6 +10,7 @@ send a file as one batch both apply it all or nothing.
     python3 build.py           write build/ and migrations/
     python3 build.py --check   fail if migrations/ differs from what would be written
 """
+import os
 import pathlib
 import re
 import sys
@@ -68,7 +69,12 @@ def main(argv):
                     stale.append(target)
                 continue
             path.parent.mkdir(exist_ok=True)
-            path.write_text(scripts[kind], encoding="utf-8")
+            if path.exists() and path.read_text(encoding="utf-8") == scripts[kind]:
+                continue
+            # Write beside, then rename: a concurrent reader never sees half a script.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            tmp.write_text(scripts[kind], encoding="utf-8")
+            os.replace(tmp, path)
     if stale:
         sys.exit("build.py: stale generated files: " + ", ".join(stale)
                  + ": run `python3 build.py` and commit them")
