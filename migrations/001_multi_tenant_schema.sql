@@ -345,9 +345,9 @@ BEGIN
 END
 $$;
 
--- Gives a table back the ACL it had: when it differs, every grantee but the owner loses
+-- Gives a table back the ACL it had: when it differs, every grantee (the owner too) loses
 -- its privileges and the original entries are granted again in their original order, so
--- that the ACL, and a schema dump, are exactly as before.
+-- that the ACL is exactly as before, entries and order.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public
@@ -355,15 +355,15 @@ AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
   owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
+  wanted aclitem[] := coalesce(original, acldefault('r', (SELECT relowner FROM pg_class WHERE oid = target)));
   current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
   who oid;
   item record;
 BEGIN
-  IF current IS NOT DISTINCT FROM original
-     OR (original IS NULL AND current = acldefault('r', owner)) THEN
+  IF coalesce(current, acldefault('r', owner)) = wanted THEN
     RETURN;
   END IF;
-  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a WHERE a.grantee <> owner LOOP
+  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a LOOP
     EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
                    CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
   END LOOP;
@@ -371,8 +371,7 @@ BEGIN
     SELECT n, a.grantee,
            string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
            string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
-      FROM unnest(original) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
-     WHERE a.grantee <> owner
+      FROM unnest(wanted) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
      GROUP BY n, a.grantee ORDER BY n
   LOOP
     IF item.plain IS NOT NULL THEN
@@ -1765,8 +1764,8 @@ COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
--- two must see rows of the whole database to fill in or check a company, and reveal
--- nothing but "filled" or "refused".
+-- must see rows of the whole database to fill in or check a company, and reveal nothing
+-- but "filled" or "refused".
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
 AS $$
@@ -1822,8 +1821,10 @@ $$;
 COMMENT ON FUNCTION memtech.check_same_company() IS
   'BEFORE INSERT OR UPDATE trigger for references a foreign key cannot keep inside one company (nullable user references, uuid arrays): refuses ids of other companies'' rows, and of rows that do not exist.';
 
+-- SECURITY DEFINER so that it runs for any role that may update users (a backend role
+-- need not be granted the helpers), and sees every admin of the company.
 CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 DECLARE
   actor uuid := memtech.current_user_id();
@@ -1836,11 +1837,15 @@ BEGIN
     RAISE EXCEPTION 'users may not change their own role, activation or company'
       USING ERRCODE = 'insufficient_privilege', HINT = 'Ask another admin of your company.';
   END IF;
-  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active)
-     AND NOT EXISTS (SELECT 1 FROM public.users u
-                      WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
-    RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
-      USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active) THEN
+    -- Two admins demoting each other at once must not both succeed: changes to a
+    -- company's admins take turns on the company's row, and each then sees the other's.
+    PERFORM 1 FROM public.companies c WHERE c.id = OLD.company_id FOR NO KEY UPDATE;
+    IF NOT EXISTS (SELECT 1 FROM public.users u
+                    WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
+      RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
+        USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+    END IF;
   END IF;
   RETURN NEW;
 END
@@ -2175,19 +2180,30 @@ BEGIN
     SELECT string_agg(format('n.j -> %1$L = o.j -> %1$L', a.attname), ' AND ') INTO key_match
       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
      WHERE i.indrelid = TG_RELID AND i.indisprimary;
+    -- An update that changed a key leaves rows unpaired (as many old as new): those are
+    -- paired in key order, exact for the usual single-row update.
     EXECUTE format($q$
+      WITH n AS (SELECT to_jsonb(t) AS j FROM new_rows t),
+           o AS (SELECT to_jsonb(t) AS j FROM old_rows t),
+           pair AS (
+             SELECT n.j AS nj, o.j AS oj FROM n JOIN o ON %1$s
+             UNION ALL
+             SELECT n_left.j, o_left.j
+               FROM (SELECT n.j, row_number() OVER (ORDER BY n.j::text) AS k FROM n
+                      WHERE NOT EXISTS (SELECT 1 FROM o WHERE %1$s)) n_left
+               JOIN (SELECT o.j, row_number() OVER (ORDER BY o.j::text) AS k FROM o
+                      WHERE NOT EXISTS (SELECT 1 FROM n WHERE %1$s)) o_left USING (k))
       INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-      SELECT c.id, 'update', $1, %L, %s,
+      SELECT c.id, 'update', $1, %2$L, %3$s,
              (SELECT coalesce(jsonb_object_agg(e.key,
                        CASE WHEN e.key = ANY ($2) THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
-                            ELSE jsonb_build_object('old', o.j -> e.key, 'new', e.value) END), '{}')
-                FROM jsonb_each(n.j) e
-               WHERE e.value IS DISTINCT FROM o.j -> e.key AND e.key <> 'updated_at'),
+                            ELSE jsonb_build_object('old', p.oj -> e.key, 'new', e.value) END), '{}')
+                FROM jsonb_each(p.nj) e
+               WHERE e.value IS DISTINCT FROM p.oj -> e.key AND e.key <> 'updated_at'),
              $3, $4
-        FROM (SELECT to_jsonb(t) AS j FROM new_rows t) n
-        JOIN (SELECT to_jsonb(t) AS j FROM old_rows t) o ON %s
-        LEFT JOIN public.companies c ON c.id = (n.j ->> %L)::uuid$q$,
-      TG_TABLE_NAME, CASE WHEN has_id THEN '(n.j ->> ''id'')::uuid' ELSE 'NULL' END, key_match, tenant)
+        FROM pair p
+        LEFT JOIN public.companies c ON c.id = (p.nj ->> %4$L)::uuid$q$,
+      key_match, TG_TABLE_NAME, CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL' END, tenant)
     USING actor, secrets, origin.client_ip, origin.user_agent;
   END IF;
   RETURN NULL;

@@ -53,8 +53,8 @@ COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
--- two must see rows of the whole database to fill in or check a company, and reveal
--- nothing but "filled" or "refused".
+-- must see rows of the whole database to fill in or check a company, and reveal nothing
+-- but "filled" or "refused".
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
 AS $$
@@ -110,8 +110,10 @@ $$;
 COMMENT ON FUNCTION memtech.check_same_company() IS
   'BEFORE INSERT OR UPDATE trigger for references a foreign key cannot keep inside one company (nullable user references, uuid arrays): refuses ids of other companies'' rows, and of rows that do not exist.';
 
+-- SECURITY DEFINER so that it runs for any role that may update users (a backend role
+-- need not be granted the helpers), and sees every admin of the company.
 CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 DECLARE
   actor uuid := memtech.current_user_id();
@@ -124,11 +126,15 @@ BEGIN
     RAISE EXCEPTION 'users may not change their own role, activation or company'
       USING ERRCODE = 'insufficient_privilege', HINT = 'Ask another admin of your company.';
   END IF;
-  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active)
-     AND NOT EXISTS (SELECT 1 FROM public.users u
-                      WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
-    RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
-      USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+  IF OLD.role = 'admin' AND OLD.is_active AND NOT (NEW.role = 'admin' AND NEW.is_active) THEN
+    -- Two admins demoting each other at once must not both succeed: changes to a
+    -- company's admins take turns on the company's row, and each then sees the other's.
+    PERFORM 1 FROM public.companies c WHERE c.id = OLD.company_id FOR NO KEY UPDATE;
+    IF NOT EXISTS (SELECT 1 FROM public.users u
+                    WHERE u.company_id = OLD.company_id AND u.id <> OLD.id AND u.role = 'admin' AND u.is_active) THEN
+      RAISE EXCEPTION 'user % is the last active admin of the company and must stay one', OLD.id
+        USING ERRCODE = 'check_violation', HINT = 'Make another user admin first.';
+    END IF;
   END IF;
   RETURN NEW;
 END

@@ -82,19 +82,30 @@ BEGIN
     SELECT string_agg(format('n.j -> %1$L = o.j -> %1$L', a.attname), ' AND ') INTO key_match
       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
      WHERE i.indrelid = TG_RELID AND i.indisprimary;
+    -- An update that changed a key leaves rows unpaired (as many old as new): those are
+    -- paired in key order, exact for the usual single-row update.
     EXECUTE format($q$
+      WITH n AS (SELECT to_jsonb(t) AS j FROM new_rows t),
+           o AS (SELECT to_jsonb(t) AS j FROM old_rows t),
+           pair AS (
+             SELECT n.j AS nj, o.j AS oj FROM n JOIN o ON %1$s
+             UNION ALL
+             SELECT n_left.j, o_left.j
+               FROM (SELECT n.j, row_number() OVER (ORDER BY n.j::text) AS k FROM n
+                      WHERE NOT EXISTS (SELECT 1 FROM o WHERE %1$s)) n_left
+               JOIN (SELECT o.j, row_number() OVER (ORDER BY o.j::text) AS k FROM o
+                      WHERE NOT EXISTS (SELECT 1 FROM n WHERE %1$s)) o_left USING (k))
       INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-      SELECT c.id, 'update', $1, %L, %s,
+      SELECT c.id, 'update', $1, %2$L, %3$s,
              (SELECT coalesce(jsonb_object_agg(e.key,
                        CASE WHEN e.key = ANY ($2) THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
-                            ELSE jsonb_build_object('old', o.j -> e.key, 'new', e.value) END), '{}')
-                FROM jsonb_each(n.j) e
-               WHERE e.value IS DISTINCT FROM o.j -> e.key AND e.key <> 'updated_at'),
+                            ELSE jsonb_build_object('old', p.oj -> e.key, 'new', e.value) END), '{}')
+                FROM jsonb_each(p.nj) e
+               WHERE e.value IS DISTINCT FROM p.oj -> e.key AND e.key <> 'updated_at'),
              $3, $4
-        FROM (SELECT to_jsonb(t) AS j FROM new_rows t) n
-        JOIN (SELECT to_jsonb(t) AS j FROM old_rows t) o ON %s
-        LEFT JOIN public.companies c ON c.id = (n.j ->> %L)::uuid$q$,
-      TG_TABLE_NAME, CASE WHEN has_id THEN '(n.j ->> ''id'')::uuid' ELSE 'NULL' END, key_match, tenant)
+        FROM pair p
+        LEFT JOIN public.companies c ON c.id = (p.nj ->> %4$L)::uuid$q$,
+      key_match, TG_TABLE_NAME, CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL' END, tenant)
     USING actor, secrets, origin.client_ip, origin.user_agent;
   END IF;
   RETURN NULL;

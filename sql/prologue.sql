@@ -339,9 +339,9 @@ BEGIN
 END
 $$;
 
--- Gives a table back the ACL it had: when it differs, every grantee but the owner loses
+-- Gives a table back the ACL it had: when it differs, every grantee (the owner too) loses
 -- its privileges and the original entries are granted again in their original order, so
--- that the ACL, and a schema dump, are exactly as before.
+-- that the ACL is exactly as before, entries and order.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public
@@ -349,15 +349,15 @@ AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
   owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
+  wanted aclitem[] := coalesce(original, acldefault('r', (SELECT relowner FROM pg_class WHERE oid = target)));
   current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
   who oid;
   item record;
 BEGIN
-  IF current IS NOT DISTINCT FROM original
-     OR (original IS NULL AND current = acldefault('r', owner)) THEN
+  IF coalesce(current, acldefault('r', owner)) = wanted THEN
     RETURN;
   END IF;
-  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a WHERE a.grantee <> owner LOOP
+  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a LOOP
     EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
                    CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
   END LOOP;
@@ -365,8 +365,7 @@ BEGIN
     SELECT n, a.grantee,
            string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
            string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
-      FROM unnest(original) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
-     WHERE a.grantee <> owner
+      FROM unnest(wanted) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
      GROUP BY n, a.grantee ORDER BY n
   LOOP
     IF item.plain IS NOT NULL THEN

@@ -1,0 +1,148 @@
+"""Helpers shared by test_install.py, test_uninstall.py and test_locking.py.
+
+    from helpers import make_db  # noqa: F401  (a fixture: import it to use it)
+"""
+import re
+import uuid
+
+import psycopg
+import pytest
+
+from conftest import Database
+
+# The v0 tables and their v0 columns: what the application had before the package, and what
+# must come out of an install (and an uninstall) byte for byte.
+V0_COLUMNS = {
+    "memoires": ["id", "title", "filename", "file_url", "content", "created_at"],
+    "projects": ["id", "name", "description", "created_at"],
+    "sections": ["id", "project_id", "section_type", "title", "content", "position", "created_at"],
+    "document_chunks": ["id", "memoire_id", "chunk_index", "content", "embedding", "metadata", "created_at"],
+}
+V0_TABLES = list(V0_COLUMNS)
+V0_COUNTS = {"memoires": 6, "projects": 5, "sections": 25, "document_chunks": 30}
+
+# The 11 tables the package adds.
+NEW_TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
+              "section_templates", "audit_log", "rc_analysis", "content_matches", "generation_requests"]
+
+DEFAULT_LEGACY_NAME = "Entreprise (données existantes)"
+
+# A line of psql's stderr carrying a NOTICE: "psql:/path/install.sql:52: NOTICE:  memtech: ..."
+NOTICE = re.compile(r"^(?:psql:[^\n]*?:\d+: )?NOTICE:\s+(.*)$", re.M)
+
+
+def notices(stderr):
+    """The NOTICE messages in psql's stderr, in order, without the psql: prefix."""
+    return NOTICE.findall(stderr)
+
+
+def load_v0(db, app_objects=True):
+    """The v0 production database: schema, realistic rows, and the application's own objects."""
+    db.load_fixture("v0_schema")
+    db.load_fixture("v0_data")
+    if app_objects:
+        db.load_fixture("v0_app_objects")
+
+
+def scalar(db, sql, params=None):
+    with db.connect() as conn:
+        row = conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+
+def rows(db, sql, params=None):
+    with db.connect() as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def table_exists(db, qualified):
+    return scalar(db, "SELECT to_regclass(%s) IS NOT NULL", [qualified])
+
+
+def v0_digests(db):
+    """{table: md5 of its v0 columns, row by row in id order} for each v0 table present."""
+    out = {}
+    with db.connect() as conn:
+        for table, columns in V0_COLUMNS.items():
+            if not conn.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{table}"]).fetchone()[0]:
+                continue
+            cols = ", ".join(f'"{c}"' for c in columns)
+            out[table] = conn.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(ROW({cols})::text, E'\\n' ORDER BY id), '')) "
+                f"FROM public.{table}").fetchone()
+    return out
+
+
+def user_tables(conn):
+    """Every ordinary table of the database outside the system schemas, schema-qualified."""
+    return [r[0] for r in conn.execute(
+        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' ORDER BY 1")]
+
+
+def counts(db):
+    """{table: row count} for every table of the database."""
+    with db.connect() as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in user_tables(conn)}
+
+
+def data_digest(db):
+    """{table: (row count, md5 of every row in full)} for every table: equal means no row changed."""
+    with db.connect() as conn:
+        return {t: conn.execute(
+            f"SELECT count(*), md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) FROM {t} x").fetchone()
+            for t in user_tables(conn)}
+
+
+def app_state(db):
+    """What the application reads through its own objects (v0_app_objects.sql)."""
+    with db.connect() as conn:
+        q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
+        return {
+            "internal_code": q("SELECT id, internal_code FROM public.projects ORDER BY id"),
+            "projects_name_idx": q("SELECT i.indexdef, x.indisvalid, x.indisready FROM pg_indexes i "
+                                   "JOIN pg_index x ON x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass "
+                                   "WHERE i.schemaname = 'public' AND i.indexname = 'projects_name_idx'"),
+            "project_overview": q("SELECT id, name, internal_code, created_at, section_count "
+                                  "FROM public.project_overview ORDER BY id"),
+            "chunk_count": q("SELECT id, public.chunk_count(id) FROM public.memoires ORDER BY id"),
+            "app_settings": q("SELECT key, value FROM public.app_settings ORDER BY key"),
+        }
+
+
+def assert_app_objects_work(state):
+    """The fixture's objects are there and return the fixture's data."""
+    assert [c for _, c in state["internal_code"] if c] == ["AO-2023-041", "AO-2024-017", "AO-2024-052"]
+    assert state["projects_name_idx"] == [
+        ("CREATE INDEX projects_name_idx ON public.projects USING btree (name)", True, True)]
+    assert len(state["project_overview"]) == 5
+    assert sum(r[4] for r in state["project_overview"]) == 25
+    assert sum(r[1] for r in state["chunk_count"]) == 30
+    assert [r[0] for r in state["app_settings"]] == ["company", "default_section_types", "generation"]
+
+
+def installed_version(db):
+    """The version in the install record, or None when memtech is not installed."""
+    if not table_exists(db, "memtech.installation"):
+        return None
+    return scalar(db, "SELECT version FROM memtech.installation")
+
+
+@pytest.fixture
+def make_db(cluster, build_scripts):
+    """make_db('ref') -> another fresh Database on the session cluster (dropped afterwards),
+    for a reference to compare the test's own database with."""
+    made = []
+
+    def make(tag="extra"):
+        name = f"t_{re.sub(r'[^a-z0-9]+', '_', tag.lower())[:30]}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return Database(cluster, name, lambda: build_scripts)
+
+    yield make
+    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,381 @@
+"""The install (build/install.sql): what a user of the package relies on when applying it.
+
+Every test builds its own database (the `db` fixture), runs the install through psql (or
+psycopg), and checks the outcome from the outside: catalogs, rows, the schema dump, and what
+the script printed.
+"""
+import re
+import subprocess
+
+import psycopg
+import pytest
+
+from conftest import client_env, client_tool
+from helpers import (DEFAULT_LEGACY_NAME, NEW_TABLES, V0_COUNTS, V0_TABLES, app_state,
+                     assert_app_objects_work, counts, data_digest, installed_version, load_v0,
+                     make_db, notices, rows, scalar, table_exists, v0_digests)  # noqa: F401
+
+INSTALLED = re.compile(r"^memtech: version \S+ installed$")
+NOTICE_LINE = re.compile(r"^psql:[^\n]*?:(\d+): NOTICE:\s+memtech: ", re.M)
+
+
+def notice_modules(stderr, script):
+    """The rank of the sql/ module each NOTICE of psql's stderr came from (from psql's line numbers
+    and the "-- ==== sql/NN_name.sql ====" headers build.py writes into the script)."""
+    starts = [(i, m.group(1)) for i, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1)
+              for m in [re.match(r"^-- ==== (sql/\S+) ====$", line)] if m]
+    return [max((k for k, (start, _) in enumerate(starts) if start <= int(n)), default=-1)
+            for n in NOTICE_LINE.findall(stderr)]
+
+
+def legacy_company(db):
+    """(id, name) of every company, and the id the install record calls the legacy one."""
+    return (rows(db, "SELECT id, name FROM public.companies ORDER BY name"),
+            scalar(db, "SELECT legacy_company_id FROM memtech.installation"))
+
+
+# --------------------------------------------------------------------------- empty database
+
+def test_install_on_empty_database_creates_v0_and_new_tables(db, build_scripts):
+    proc = db.install()
+
+    for table in V0_TABLES + NEW_TABLES:
+        assert table_exists(db, f"public.{table}"), f"public.{table} was not created"
+    assert len(NEW_TABLES) == 11
+    assert installed_version(db) == "0.1.0"
+    assert scalar(db, "SELECT memtech.installed_version()") == "0.1.0"
+    # The v0 tables were missing, so the install created them and says so in its record
+    # (the uninstall drops only these).
+    assert sorted(scalar(db, "SELECT created_tables FROM memtech.installation")) == sorted(V0_TABLES)
+    # No rows to own: no legacy company.
+    assert scalar(db, "SELECT count(*) FROM public.companies") == 0
+    assert scalar(db, "SELECT legacy_company_id FROM memtech.installation") is None
+
+    # Progress: "memtech: ..." NOTICEs all along the script, step after step, the last one
+    # saying it is done.
+    said = notices(proc.stderr)
+    assert said, f"no NOTICE on psql's stderr:\n{proc.stderr}"
+    assert all(n.startswith("memtech: ") for n in said), said
+    steps = notice_modules(proc.stderr, build_scripts.install)
+    assert len(steps) == len(said) and -1 not in steps
+    assert len(set(steps)) >= 8, f"NOTICEs from only {len(set(steps))} of the script's modules"
+    assert steps == sorted(steps), "NOTICEs out of order"
+    for phrase in ["checking the existing schema", "locking public.projects"]:
+        assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
+    assert INSTALLED.match(said[-1]), f"last NOTICE is {said[-1]!r}, expected 'memtech: version ... installed'"
+    assert "version 0.1.0 installed" in said[-1]
+    assert "ERROR" not in proc.stderr and "WARNING" not in proc.stderr
+
+
+def test_rerun_prints_only_memtech_notices(db):
+    """A re-run stays quiet about PostgreSQL's own "already exists, skipping" notices."""
+    db.install()
+    proc = db.install()
+    said = notices(proc.stderr)
+    assert all(n.startswith("memtech: ") for n in said), proc.stderr
+    assert "skipping" not in proc.stderr
+    assert INSTALLED.match(said[-1]), said
+
+
+# --------------------------------------------------------------------------- v0 database
+
+@pytest.mark.parametrize("legacy_name", [None, "Delorme Bâtiment l'Atelier"], ids=["default_name", "given_name"])
+def test_install_on_v0_keeps_every_row_and_gives_it_a_company(db, legacy_name):
+    load_v0(db)
+    before = v0_digests(db)
+    assert {t: d[0] for t, d in before.items()} == V0_COUNTS
+    app_before = app_state(db)
+
+    settings = {"memtech.legacy_company_name": legacy_name} if legacy_name else {}
+    proc = db.install(**settings)
+
+    # Every legacy row, every v0 column: identical.
+    assert v0_digests(db) == before
+
+    # One company, created by the install, owning every project and memoire.
+    companies, legacy = legacy_company(db)
+    assert len(companies) == 1, companies
+    assert companies[0] == (legacy, legacy_name or DEFAULT_LEGACY_NAME)
+    assert scalar(db, "SELECT count(*) FROM public.projects WHERE company_id IS DISTINCT FROM %s", [legacy]) == 0
+    assert scalar(db, "SELECT count(*) FROM public.memoires WHERE company_id IS DISTINCT FROM %s", [legacy]) == 0
+    # Sections carry their project's company.
+    assert scalar(db, "SELECT count(*) FROM public.sections s JOIN public.projects p ON p.id = s.project_id "
+                      "WHERE s.company_id IS DISTINCT FROM p.company_id") == 0
+    assert scalar(db, "SELECT count(*) FROM public.sections WHERE company_id IS NULL") == 0
+    # The v0 tables were there: the install created none of them (the uninstall must keep them).
+    assert scalar(db, "SELECT created_tables FROM memtech.installation") == []
+    assert any((legacy_name or DEFAULT_LEGACY_NAME) in n for n in notices(proc.stderr)), proc.stderr
+
+    # The application's own objects are still there and give the same answers.
+    app_after = app_state(db)
+    assert app_after == app_before
+    assert_app_objects_work(app_after)
+    # New columns got their defaults on old rows.
+    assert scalar(db, "SELECT array_agg(DISTINCT status::text) FROM public.projects") == ["draft"]
+
+
+def test_v0_application_inserts_still_work(db):
+    """The v0 application keeps inserting sections and chunks without the new columns."""
+    load_v0(db)
+    db.install()
+    _, legacy = legacy_company(db)
+
+    with db.connect() as conn:
+        section = conn.execute(
+            "INSERT INTO public.sections (project_id, section_type, title, content, position) "
+            "VALUES ('20000000-0000-4000-a000-000000000001', 'methodologie', 'Méthodologie', 'Texte', 9) "
+            "RETURNING company_id").fetchone()
+        assert section[0] == legacy
+        chunk = conn.execute(
+            "INSERT INTO public.document_chunks (memoire_id, chunk_index, content, metadata) "
+            "VALUES ('10000000-0000-4000-a000-000000000001', 99, 'Nouveau passage', '{\"page\": 9}') "
+            "RETURNING id").fetchone()
+        assert chunk[0] is not None
+        assert conn.execute("SELECT public.chunk_count('10000000-0000-4000-a000-000000000001')").fetchone()[0] == \
+            conn.execute("SELECT count(*) FROM public.document_chunks "
+                         "WHERE memoire_id = '10000000-0000-4000-a000-000000000001'").fetchone()[0]
+
+        # A section takes its own project's company, not just the legacy one.
+        other = conn.execute("INSERT INTO public.companies (name) VALUES ('Autre BTP') RETURNING id").fetchone()[0]
+        project = conn.execute("INSERT INTO public.projects (name, company_id) VALUES ('AO autre', %s) RETURNING id",
+                               [other]).fetchone()[0]
+        got = conn.execute("INSERT INTO public.sections (project_id, title) VALUES (%s, 'Intro') RETURNING company_id",
+                           [project]).fetchone()[0]
+        assert got == other
+
+
+# --------------------------------------------------------------------------- re-run
+
+@pytest.mark.parametrize("with_v0", [False, True], ids=["empty", "v0"])
+def test_second_install_changes_nothing(db, with_v0):
+    if with_v0:
+        load_v0(db)
+    db.install()
+    dump, data, n = db.dump(), data_digest(db), counts(db)
+    record = rows(db, "SELECT * FROM memtech.installation")
+
+    db.install()
+
+    assert db.dump() == dump
+    assert counts(db) == n
+    assert data_digest(db) == data
+    assert rows(db, "SELECT * FROM memtech.installation") == record
+    assert scalar(db, "SELECT count(*) FROM public.companies") == (1 if with_v0 else 0)
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+def assert_refused(proc, *expected):
+    assert proc.returncode != 0, f"install succeeded where it should have failed:\n{proc.stderr}"
+    assert "ERROR:" in proc.stderr
+    for text in expected:
+        assert text in proc.stderr, f"{text!r} not in the error:\n{proc.stderr}"
+    assert "version 0.1.0 installed" not in proc.stderr
+
+
+def test_clashing_companies_table_fails_and_changes_nothing(db):
+    load_v0(db)
+    db.psql("CREATE TABLE public.companies (id integer PRIMARY KEY, nom text); "
+            "INSERT INTO public.companies VALUES (1, 'Déjà là');")
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.install(check=False)
+
+    assert_refused(proc, "public.companies.id", "integer", "uuid")
+    assert re.search(r"companies\.id is integer, but memtech expects uuid", proc.stderr), proc.stderr
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert not table_exists(db, "memtech.installation")
+
+
+V0_SCHEMA_TEXT_PROJECT_ID = """
+CREATE TABLE public.memoires (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), title text NOT NULL,
+  filename text, file_url text, content text, created_at timestamptz DEFAULT now());
+CREATE TABLE public.projects (id text PRIMARY KEY, name text NOT NULL, description text,
+  created_at timestamptz DEFAULT now());
+CREATE TABLE public.sections (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  project_id text NOT NULL REFERENCES public.projects ON DELETE CASCADE, section_type text,
+  title text NOT NULL, content text, position integer, created_at timestamptz DEFAULT now());
+CREATE TABLE public.document_chunks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  memoire_id uuid NOT NULL REFERENCES public.memoires ON DELETE CASCADE, chunk_index integer,
+  content text NOT NULL, embedding real[], metadata jsonb, created_at timestamptz DEFAULT now());
+INSERT INTO public.projects (id, name) VALUES ('AO-1', 'Gymnase'), ('AO-2', 'École');
+INSERT INTO public.sections (project_id, title) VALUES ('AO-1', 'Méthodologie');
+"""
+
+
+def test_text_project_id_fails_and_changes_nothing(db):
+    db.psql(V0_SCHEMA_TEXT_PROJECT_ID)
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.install(check=False)
+
+    assert_refused(proc, "public.projects.id", "text", "uuid")
+    assert re.search(r"projects\.id is text, but memtech expects uuid", proc.stderr), proc.stderr
+    assert db.dump() == dump
+    assert data_digest(db) == data
+
+
+def test_view_named_users_is_reported(db):
+    load_v0(db)
+    db.psql("CREATE VIEW public.users AS SELECT 1 AS id, 'a@b.fr'::text AS email")
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.install(check=False)
+
+    assert_refused(proc, "public.users is a view")
+    assert db.dump() == dump
+    assert data_digest(db) == data
+
+
+def test_every_clash_is_named_at_once(db):
+    db.psql(V0_SCHEMA_TEXT_PROJECT_ID)
+    db.psql("CREATE TABLE public.companies (id integer PRIMARY KEY, nom text); "
+            "CREATE VIEW public.users AS SELECT 1 AS id;")
+    dump = db.dump()
+
+    proc = db.install(check=False)
+
+    assert_refused(proc, "public.companies.id", "public.projects.id", "public.users is a view")
+    assert db.dump() == dump
+
+
+def test_failure_at_the_last_step_changes_nothing_either(db):
+    """All or nothing beyond the preflight: a hand-made companies row without a name makes
+    the very last step (SET NOT NULL) fail, after every other module ran."""
+    load_v0(db)
+    db.psql("CREATE TABLE public.companies (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text); "
+            "INSERT INTO public.companies (name) VALUES (NULL);")
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.install(check=False)
+
+    assert_refused(proc, "name", "companies")
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert not table_exists(db, "memtech.installation")
+    assert not table_exists(db, "public.users")
+
+
+# --------------------------------------------------------------------------- convergence
+
+def assert_column_contract(db):
+    """Every column the package defines exists with its type and nullability."""
+    wrong = rows(db, """
+        SELECT m.table_name, m.column_name, m.data_type, m.not_null,
+               format_type(a.atttypid, a.atttypmod), a.attnotnull
+          FROM memtech.managed_column m
+          LEFT JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(m.table_name))
+                                  AND a.attname = m.column_name AND NOT a.attisdropped
+         WHERE a.attname IS NULL OR format_type(a.atttypid, a.atttypmod) <> m.data_type
+            OR (m.not_null AND NOT a.attnotnull)""")
+    assert wrong == []
+    covered = {r[0] for r in rows(db, "SELECT DISTINCT table_name FROM memtech.managed_column")}
+    assert covered >= set(NEW_TABLES) | set(V0_TABLES)
+
+
+def test_hand_made_companies_table_converges(db, make_db):
+    db.psql("CREATE TABLE public.companies (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text); "
+            "INSERT INTO public.companies (id, name) VALUES ('50000000-0000-4000-a000-000000000001', 'Acme BTP');")
+
+    db.install()
+
+    assert_column_contract(db)
+    columns = {r[0]: r[1:] for r in rows(
+        db, "SELECT attname::text, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+            "WHERE attrelid = 'public.companies'::regclass AND attnum > 0 AND NOT attisdropped")}
+    for name, expected in {
+            "id": ("uuid", True), "name": ("text", True), "address": ("text", False), "city": ("text", False),
+            "postal_code": ("text", False), "phone": ("text", False), "email": ("text", False),
+            "logo_url": ("text", False), "certifications": ("text[]", True), "settings": ("jsonb", True),
+            "created_at": ("timestamp with time zone", True)}.items():
+        assert columns.get(name) == expected, f"companies.{name}: {columns.get(name)}, expected {expected}"
+    assert scalar(db, "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'public.companies'::regclass "
+                      "AND attname = 'name'") is True
+    survivor = rows(db, "SELECT id::text, name, certifications, settings FROM public.companies")
+    assert survivor == [("50000000-0000-4000-a000-000000000001", "Acme BTP", [], {})]
+    # The converged schema is the one a fresh install builds.
+    reference = make_db("reference")
+    reference.install()
+    assert db.dump() == reference.dump()
+    # And a re-run leaves it be.
+    dump = db.dump()
+    db.install()
+    assert db.dump() == dump
+
+
+def test_fresh_install_meets_the_column_contract(db):
+    load_v0(db)
+    db.install()
+    assert_column_contract(db)
+
+
+# --------------------------------------------------------------------------- ways to run it
+
+def run_as_one_batch(db, path):
+    """Send the whole file in one query, as migration runners (Supabase's CLI) do."""
+    said = []
+    with db.connect(autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: said.append(d.message_primary))
+        conn.execute(path.read_text(encoding="utf-8"))
+    return said
+
+
+def test_install_as_one_psycopg_batch(db, make_db, build_scripts):
+    load_v0(db)
+    before = v0_digests(db)
+
+    said = run_as_one_batch(db, build_scripts.install)
+
+    assert installed_version(db) == "0.1.0"
+    assert INSTALLED.match(said[-1]), said
+    assert v0_digests(db) == before
+    companies, legacy = legacy_company(db)
+    assert companies == [(legacy, DEFAULT_LEGACY_NAME)]
+    reference = make_db("psql_install")
+    load_v0(reference)
+    reference.install()
+    assert db.dump() == reference.dump()
+    # Run again as a batch: nothing changes.
+    dump = db.dump()
+    run_as_one_batch(db, build_scripts.install)
+    assert db.dump() == dump
+
+
+def test_failed_psycopg_batch_changes_nothing(db, build_scripts):
+    load_v0(db)
+    db.psql("CREATE TABLE public.companies (id integer PRIMARY KEY, nom text)")
+    dump, data = db.dump(), data_digest(db)
+
+    with pytest.raises(psycopg.Error) as err:
+        run_as_one_batch(db, build_scripts.install)
+
+    said = f"{err.value.diag.message_primary}\n{err.value.diag.message_detail}"
+    for text in ["public.companies.id", "integer", "uuid"]:
+        assert text in said, said
+    assert db.dump() == dump
+    assert data_digest(db) == data
+
+
+def test_install_with_psql_f_without_single_transaction(db, build_scripts):
+    """`psql -f build/install.sql` (no -1, no ON_ERROR_STOP): the file is its own transaction."""
+    load_v0(db)
+    proc = subprocess.run([client_tool(db.cluster, "psql"), "-X", "-f", str(build_scripts.install)],
+                          capture_output=True, text=True, env=client_env(db.cluster, db.name))
+    assert proc.returncode == 0, proc.stderr
+    assert "ERROR" not in proc.stderr, proc.stderr
+    assert installed_version(db) == "0.1.0"
+    assert INSTALLED.match(notices(proc.stderr)[-1])
+
+
+def test_failed_psql_f_without_on_error_stop_changes_nothing(db, build_scripts):
+    """Without ON_ERROR_STOP psql goes on after the error; the rest of the file must still
+    change nothing (the transaction is aborted, COMMIT turns into ROLLBACK)."""
+    load_v0(db)
+    db.psql("CREATE VIEW public.users AS SELECT 1 AS id")
+    dump, data = db.dump(), data_digest(db)
+    proc = subprocess.run([client_tool(db.cluster, "psql"), "-X", "-f", str(build_scripts.install)],
+                          capture_output=True, text=True, env=client_env(db.cluster, db.name))
+    assert "public.users is a view" in proc.stderr
+    assert db.dump() == dump
+    assert data_digest(db) == data

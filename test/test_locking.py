@@ -1,0 +1,203 @@
+"""The install on a live database: it waits a bounded time for its locks, never holds the
+application's readers up for long, and two installs at once end as one."""
+import threading
+import time
+
+import psycopg
+import pytest
+
+from helpers import data_digest, installed_version, load_v0, make_db, rows, scalar  # noqa: F401
+
+LOCKED = ["public.projects", "public.sections", "public.memoires", "public.document_chunks"]
+
+HOLDERS = {
+    # an application transaction that read a row and stays open (idle in transaction)
+    "open_select": "SELECT * FROM public.projects LIMIT 1",
+    "lock_access_share": "LOCK TABLE public.projects IN ACCESS SHARE MODE",
+}
+
+
+def hold(db, how):
+    """Another session's open transaction holding ACCESS SHARE on projects; returns the connection."""
+    conn = db.connect(autocommit=False)
+    conn.execute(HOLDERS[how])
+    return conn
+
+
+def wait_until_queued(db, timeout=10):
+    """Wait until a psql session on db (the install or uninstall) queues for a lock on projects,
+    that is, is in its lock loop; returns its pid."""
+    deadline = time.monotonic() + timeout
+    with db.connect() as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                "WHERE a.datname = %s AND a.application_name = 'psql' AND NOT l.granted "
+                "AND l.relation = 'public.projects'::regclass", [db.name]).fetchone()
+            if row:
+                return row[0]
+            time.sleep(0.005)
+    pytest.fail("the script never queued for a lock on projects")
+
+
+def run_in_thread(fn, *args, **kwargs):
+    result = {}
+
+    def target():
+        start = time.monotonic()
+        try:
+            result["value"] = fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001 - reported by the test
+            result["error"] = e
+        result["elapsed"] = time.monotonic() - start
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread, result
+
+
+# --------------------------------------------------------------------------- fail fast
+
+@pytest.mark.parametrize("how", list(HOLDERS))
+def test_install_facing_a_long_transaction_fails_fast_and_changes_nothing(db, how):
+    load_v0(db)
+    dump, data = db.dump(), data_digest(db)
+    holder = hold(db, how)
+    try:
+        blocker = holder.info.backend_pid
+        start = time.monotonic()
+        proc = db.install(check=False, **{"memtech.lock_timeout": "1s"})
+        elapsed = time.monotonic() - start
+
+        assert proc.returncode != 0, f"the install went through a lock held by pid {blocker}:\n{proc.stderr}"
+        assert elapsed < 10, f"the install took {elapsed:.1f}s to give up with lock_timeout=1s"
+        assert elapsed >= 1, f"the install gave up after {elapsed:.2f}s, before its 1s lock_timeout"
+        assert "ERROR:" in proc.stderr
+        assert "public.projects" in proc.stderr, proc.stderr
+        assert f"pid {blocker}" in proc.stderr, f"the blocking pid {blocker} is not named:\n{proc.stderr}"
+        # Still holding its lock, the application sees its database as it was.
+        assert holder.execute("SELECT count(*) FROM public.projects").fetchone()[0] == 5
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert installed_version(db) is None
+
+    # Once the other transaction has ended, the install goes through.
+    db.install(**{"memtech.lock_timeout": "1s"})
+    assert installed_version(db) == "0.1.0"
+
+
+def test_uninstall_facing_a_long_transaction_fails_fast_and_changes_nothing(db):
+    load_v0(db)
+    db.install()
+    dump, data = db.dump(), data_digest(db)
+    holder = hold(db, "open_select")
+    try:
+        blocker = holder.info.backend_pid
+        start = time.monotonic()
+        proc = db.uninstall(check=False, **{"memtech.lock_timeout": "1s"})
+        elapsed = time.monotonic() - start
+
+        assert proc.returncode != 0, proc.stderr
+        assert elapsed < 10
+        assert "public.projects" in proc.stderr and f"pid {blocker}" in proc.stderr, proc.stderr
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.dump() == dump
+    assert data_digest(db) == data
+
+    db.uninstall(**{"memtech.lock_timeout": "1s"})
+    assert installed_version(db) is None
+
+
+# --------------------------------------------------------------------------- readers go on
+
+@pytest.mark.parametrize("operation", ["install", "uninstall"])
+def test_readers_are_not_queued_behind_a_waiting_install(db, operation):
+    """While the script waits for its locks, `SELECT count(*) FROM projects` from the
+    application still answers within 1s: the script never sits in the lock queue long."""
+    load_v0(db)
+    if operation == "uninstall":
+        db.install()
+    holder = hold(db, "open_select")
+    try:
+        thread, result = run_in_thread(getattr(db, operation), check=False, **{"memtech.lock_timeout": "3s"})
+        wait_until_queued(db)
+
+        durations, failures = [], []
+        with db.connect() as reader:
+            reader.execute("SET statement_timeout = '1s'")
+            while thread.is_alive():
+                start = time.monotonic()
+                try:
+                    assert reader.execute("SELECT count(*) FROM public.projects").fetchone()[0] == 5
+                except psycopg.errors.QueryCanceled as e:
+                    failures.append(str(e))
+                durations.append(time.monotonic() - start)
+                time.sleep(0.02)
+        thread.join(30)
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert "error" not in result, result
+    proc = result["value"]
+    assert failures == [], (f"{len(failures)} of {len(durations)} reads of projects waited more than 1s "
+                            f"behind the {operation}: {failures[:3]}")
+    assert len(durations) >= 5, f"only {len(durations)} reads while the {operation} waited"
+    # It gave up (the holder never let go), after about its lock_timeout, and changed nothing.
+    assert proc.returncode != 0 and "public.projects" in proc.stderr, proc.stderr
+    assert result["elapsed"] < 15
+    assert installed_version(db) == (None if operation == "install" else "0.1.0")
+    print(f"{len(durations)} reads, longest {max(durations) * 1000:.0f} ms")
+
+
+# --------------------------------------------------------------------------- concurrent installs
+
+def test_two_installs_at_the_same_moment(db, make_db, build_scripts):
+    load_v0(db)
+    script = build_scripts.install.read_text(encoding="utf-8")
+    barrier = threading.Barrier(2)
+
+    def install_once():
+        with db.connect(autocommit=True) as conn:
+            barrier.wait(10)
+            conn.execute(script)
+
+    runs = [run_in_thread(install_once) for _ in range(2)]
+    for thread, _ in runs:
+        thread.join(60)
+    for _, result in runs:
+        assert "error" not in result, f"one of the two installs failed: {result['error']!r}"
+
+    reference = make_db("single_install")
+    load_v0(reference)
+    reference.install()
+    assert db.dump() == reference.dump()
+    assert installed_version(db) == "0.1.0"
+    companies = rows(db, "SELECT id FROM public.companies")
+    assert len(companies) == 1, companies
+    assert companies[0][0] == scalar(db, "SELECT legacy_company_id FROM memtech.installation")
+    assert data_digest(db).keys() == data_digest(reference).keys()
+
+
+def test_two_installs_at_the_same_moment_with_psql(db):
+    """The same with psql (psql -f build/install.sql) from two terminals."""
+    load_v0(db)
+    barrier = threading.Barrier(2)
+
+    def install_once():
+        barrier.wait(10)
+        return db.install(check=False)
+
+    runs = [run_in_thread(install_once) for _ in range(2)]
+    for thread, _ in runs:
+        thread.join(60)
+    for _, result in runs:
+        assert "error" not in result, result
+        assert result["value"].returncode == 0, result["value"].stderr
+    assert installed_version(db) == "0.1.0"
+    assert scalar(db, "SELECT count(*) FROM public.companies") == 1

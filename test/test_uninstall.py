@@ -1,0 +1,229 @@
+"""The uninstall (build/uninstall.sql): it gives the database back exactly as it was before
+the install, or refuses, naming why, and changes nothing."""
+import re
+
+import pytest
+
+from helpers import (app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
+                     notices, rows, scalar, table_exists, v0_digests)
+
+NOTHING_TO_UNINSTALL = "nothing to uninstall"
+
+
+def assert_refused(proc, *expected):
+    assert proc.returncode != 0, f"uninstall succeeded where it should have failed:\n{proc.stderr}"
+    assert "ERROR:" in proc.stderr
+    for text in expected:
+        if isinstance(text, re.Pattern):
+            assert text.search(proc.stderr), f"{text.pattern!r} not in the error:\n{proc.stderr}"
+        else:
+            assert text in proc.stderr, f"{text!r} not in the error:\n{proc.stderr}"
+
+
+def installed_v0(db):
+    """A v0 database with the package installed; returns its state from before the install."""
+    load_v0(db)
+    before = {"dump": db.dump(), "v0": v0_digests(db), "app": app_state(db), "data": data_digest(db)}
+    db.install()
+    return before
+
+
+# --------------------------------------------------------------------------- round trips
+
+def test_uninstall_after_install_on_v0_gives_back_the_v0_database(db):
+    before = installed_v0(db)
+    # Only the legacy company exists: the install's own row does not block the uninstall.
+    assert scalar(db, "SELECT count(*) FROM public.companies") == 1
+
+    proc = db.uninstall()
+
+    assert db.dump() == before["dump"]
+    assert v0_digests(db) == before["v0"]
+    assert data_digest(db) == before["data"]
+    app = app_state(db)
+    assert app == before["app"]
+    assert_app_objects_work(app)
+    assert installed_version(db) is None
+    said = notices(proc.stderr)
+    assert said and all(n.startswith("memtech: ") for n in said), proc.stderr
+
+
+def test_uninstall_twice_is_harmless(db):
+    before = installed_v0(db)
+    db.uninstall()
+
+    proc = db.uninstall()
+
+    assert proc.returncode == 0
+    assert any(NOTHING_TO_UNINSTALL in n for n in notices(proc.stderr)), proc.stderr
+    assert db.dump() == before["dump"]
+    assert data_digest(db) == before["data"]
+
+
+def test_install_uninstall_install(db):
+    before = installed_v0(db)
+    installed_dump = db.dump()
+    db.uninstall()
+    assert db.dump() == before["dump"]
+
+    db.install()
+
+    assert installed_version(db) == "0.1.0"
+    assert db.dump() == installed_dump
+    assert v0_digests(db) == before["v0"]
+    legacy = scalar(db, "SELECT legacy_company_id FROM memtech.installation")
+    assert rows(db, "SELECT id FROM public.companies") == [(legacy,)]
+    assert scalar(db, "SELECT count(*) FROM public.projects WHERE company_id IS DISTINCT FROM %s", [legacy]) == 0
+    # And a second round trip still ends where it started.
+    db.uninstall()
+    assert db.dump() == before["dump"]
+    assert data_digest(db) == before["data"]
+
+
+def test_uninstall_on_database_the_install_populated(db):
+    """An empty database before the install is an empty database after the uninstall."""
+    empty = db.dump()
+    db.install()
+    assert table_exists(db, "public.projects")
+
+    db.uninstall()
+
+    assert db.dump() == empty
+    for table in ["projects", "memoires", "sections", "document_chunks", "companies", "users"]:
+        assert not table_exists(db, f"public.{table}")
+
+
+# --------------------------------------------------------------------------- refusals
+
+def assert_uninstall_refused_and_nothing_changed(db, *expected, settings=None):
+    dump, data = db.dump(), data_digest(db)
+    proc = db.uninstall(check=False, **(settings or {}))
+    assert_refused(proc, *expected)
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert installed_version(db) == "0.1.0"
+    return proc
+
+
+def test_app_view_over_a_package_column_stops_the_uninstall(db):
+    installed_v0(db)
+    db.psql("CREATE VIEW public.active_projects AS SELECT id FROM public.projects WHERE status <> 'submitted'")
+
+    assert_uninstall_refused_and_nothing_changed(db, "active_projects")
+
+    assert scalar(db, "SELECT count(*) FROM public.active_projects") == 5
+    # Once the application drops its view, the uninstall goes through.
+    db.psql("DROP VIEW public.active_projects")
+    db.uninstall()
+    assert installed_version(db) is None
+
+
+def test_app_index_on_company_id_stops_the_uninstall(db):
+    """PostgreSQL would drop this index silently with the column: the uninstall must not."""
+    installed_v0(db)
+    db.psql("CREATE INDEX app_projects_company_idx ON public.projects (company_id)")
+
+    assert_uninstall_refused_and_nothing_changed(db, "app_projects_company_idx")
+
+    assert scalar(db, "SELECT to_regclass('public.app_projects_company_idx') IS NOT NULL") is True
+
+
+def test_app_foreign_key_to_companies_stops_the_uninstall(db):
+    installed_v0(db)
+    db.psql("CREATE TABLE public.app_invoices (id serial PRIMARY KEY, "
+            "company_id uuid REFERENCES public.companies (id), amount numeric)")
+
+    assert_uninstall_refused_and_nothing_changed(db, "app_invoices_company_id_fkey")
+
+    assert scalar(db, "SELECT count(*) FROM pg_constraint WHERE conname = 'app_invoices_company_id_fkey'") == 1
+
+
+def test_app_function_using_a_package_enum_stops_the_uninstall(db):
+    installed_v0(db)
+    db.psql("CREATE FUNCTION public.is_final(s public.project_status) RETURNS boolean "
+            "LANGUAGE sql IMMUTABLE AS $$ SELECT s IN ('completed', 'submitted') $$")
+
+    assert_uninstall_refused_and_nothing_changed(db, "is_final")
+
+
+# --------------------------------------------------------------------------- tenant data guard
+
+def test_tenant_data_stops_the_uninstall_unless_confirmed(db):
+    before = installed_v0(db)
+    db.psql("""
+        WITH c AS (INSERT INTO public.companies (name) VALUES ('Acme BTP') RETURNING id)
+        INSERT INTO public.users (company_id, email, full_name) SELECT id, 'jeanne@acme.fr', 'Jeanne Martin' FROM c;
+    """)
+
+    proc = assert_uninstall_refused_and_nothing_changed(db, re.compile(r"companies\W+1\b"),
+                                                        re.compile(r"users\W+1\b"))
+    assert "confirm_data_loss" in proc.stderr
+    # How many rows, and in which tables: the total is the sum of the tables named.
+    total = re.search(r"(\d+) rows", proc.stderr)
+    assert total, proc.stderr
+    per_table = dict((t, int(n)) for t, n in re.findall(r"\b([a-z_]+): (\d+)\b", proc.stderr))
+    assert per_table.get("companies") == 1 and per_table.get("users") == 1, proc.stderr
+    assert int(total.group(1)) == sum(per_table.values()), proc.stderr
+    assert scalar(db, "SELECT count(*) FROM public.users") == 1
+
+    # An explicit "off" is a refusal too.
+    assert_uninstall_refused_and_nothing_changed(db, re.compile(r"companies\W+1\b"),
+                                                 settings={"memtech.confirm_data_loss": "off"})
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+
+    assert installed_version(db) is None
+    assert db.dump() == before["dump"]
+    assert v0_digests(db) == before["v0"]
+    assert app_state(db) == before["app"]
+
+
+def test_rows_in_v0_tables_the_install_created_count_as_tenant_data(db):
+    empty = db.dump()
+    db.install()
+    db.psql("""
+        WITH c AS (INSERT INTO public.companies (name) VALUES ('Acme BTP') RETURNING id)
+        INSERT INTO public.memoires (title, company_id) SELECT 'Mémoire', id FROM c;
+    """)
+
+    assert_uninstall_refused_and_nothing_changed(db, re.compile(r"memoires\W+1\b"), re.compile(r"companies\W+1\b"))
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == empty
+
+
+# --------------------------------------------------------------------------- not installed
+
+def test_uninstall_leaves_a_database_without_memtech_alone(db):
+    db.psql("""
+        CREATE TABLE public.companies (id serial PRIMARY KEY, name text);
+        CREATE TABLE public.users (id serial PRIMARY KEY, company_id int REFERENCES public.companies, email text);
+        CREATE TYPE public.user_role AS ENUM ('admin', 'user', 'viewer');
+        INSERT INTO public.companies (name) VALUES ('Ailleurs SA');
+        INSERT INTO public.users (company_id, email) VALUES (1, 'x@ailleurs.fr');
+    """)
+    load_v0(db)
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.uninstall()
+
+    assert proc.returncode == 0
+    assert any(NOTHING_TO_UNINSTALL in n for n in notices(proc.stderr)), proc.stderr
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert rows(db, "SELECT name FROM public.companies") == [("Ailleurs SA",)]
+    assert rows(db, "SELECT email FROM public.users") == [("x@ailleurs.fr",)]
+
+
+@pytest.mark.parametrize("with_v0", [False, True], ids=["empty", "v0"])
+def test_uninstall_as_one_psycopg_batch(db, build_scripts, with_v0):
+    if with_v0:
+        load_v0(db)
+    dump, data = db.dump(), data_digest(db)
+    db.install()
+
+    with db.connect(autocommit=True) as conn:
+        conn.execute(build_scripts.uninstall.read_text(encoding="utf-8"))
+
+    assert db.dump() == dump
+    assert data_digest(db) == data
