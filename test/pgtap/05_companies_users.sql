@@ -69,12 +69,12 @@ SELECT col_is_pk('public', 'users', 'id', 'users.id is the primary key');
 SELECT fk_ok('public', 'users', 'company_id', 'public', 'companies', 'id',
   'users.company_id references companies.id');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.companies'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.companies'::regclass AND contype <> 'n'$$,
   $$VALUES ('companies_pkey', 'p', ' '), ('companies_name_not_blank', 'c', ' '),
            ('companies_email_format', 'c', ' '), ('companies_settings_is_object', 'c', ' ')$$,
   'companies has exactly its named constraints: primary key and three checks');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.users'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype <> 'n'$$,
   $$VALUES ('users_pkey', 'p', ' '), ('users_company_id_fkey', 'f', 'c'), ('users_email_format', 'c', ' '),
            ('users_full_name_not_blank', 'c', ' '), ('users_password_hash_is_a_hash', 'c', ' ')$$,
   'users has exactly its named constraints; its company key cascades on delete');

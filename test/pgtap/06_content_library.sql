@@ -118,31 +118,31 @@ SELECT fk_ok('public', 'section_templates', 'company_id', 'public', 'companies',
 -- Every constraint, by name, with its kind and (foreign keys) its ON DELETE action:
 -- p primary key, u unique, f foreign key, c check; c cascade, n set null.
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.content_blocks'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.content_blocks'::regclass AND contype <> 'n'$$,
   $$VALUES ('content_blocks_pkey', 'p', ' '), ('content_blocks_company_id_id_key', 'u', ' '),
            ('content_blocks_company_id_fkey', 'f', 'c'), ('content_blocks_created_by_fkey', 'f', 'n'),
            ('content_blocks_title_not_blank', 'c', ' '), ('content_blocks_metadata_is_object', 'c', ' '),
            ('content_blocks_version_positive', 'c', ' ')$$,
   'content_blocks has exactly its named constraints; company cascades, author is set null');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.files'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.files'::regclass AND contype <> 'n'$$,
   $$VALUES ('files_pkey', 'p', ' '), ('files_company_id_id_key', 'u', ' '),
            ('files_company_id_fkey', 'f', 'c'), ('files_uploaded_by_fkey', 'f', 'n'),
            ('files_filename_not_blank', 'c', ' '), ('files_storage_url_not_blank', 'c', ' '),
            ('files_size_not_negative', 'c', ' '), ('files_metadata_is_object', 'c', ' ')$$,
   'files has exactly its named constraints; company cascades, uploader is set null');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.block_files'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.block_files'::regclass AND contype <> 'n'$$,
   $$VALUES ('block_files_pkey', 'p', ' '), ('block_files_block_fkey', 'f', 'c'), ('block_files_file_fkey', 'f', 'c')$$,
   'block_files has exactly its named constraints; both sides cascade');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.past_projects'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.past_projects'::regclass AND contype <> 'n'$$,
   $$VALUES ('past_projects_pkey', 'p', ' '), ('past_projects_company_id_fkey', 'f', 'c'),
            ('past_projects_name_not_blank', 'c', ' '), ('past_projects_year_plausible', 'c', ' '),
            ('past_projects_metadata_is_object', 'c', ' ')$$,
   'past_projects has exactly its named constraints; company cascades');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.section_templates'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.section_templates'::regclass AND contype <> 'n'$$,
   $$VALUES ('section_templates_pkey', 'p', ' '), ('section_templates_company_id_fkey', 'f', 'c'),
            ('section_templates_title_not_blank', 'c', ' '), ('section_templates_usage_count_not_negative', 'c', ' ')$$,
   'section_templates has exactly its named constraints; company cascades');

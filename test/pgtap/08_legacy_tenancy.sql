@@ -99,17 +99,17 @@ SELECT fk_ok('public', 'sections', 'project_id', 'public', 'projects', 'id',
 -- Every constraint, by name, with its kind and (foreign keys) its ON DELETE action:
 -- p primary key, u unique, f foreign key, c check; c cascade, n set null.
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.projects'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.projects'::regclass AND contype <> 'n'$$,
   $$VALUES ('projects_pkey', 'p', ' '), ('projects_company_id_fkey', 'f', 'c'), ('projects_company_id_id_key', 'u', ' '),
            ('projects_created_by_fkey', 'f', 'n'), ('projects_metadata_is_object', 'c', ' ')$$,
   'projects has v0''s primary key and the package''s named constraints; company cascades, author is set null');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.memoires'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.memoires'::regclass AND contype <> 'n'$$,
   $$VALUES ('memoires_pkey', 'p', ' '), ('memoires_company_id_fkey', 'f', 'c'), ('memoires_uploaded_by_fkey', 'f', 'n'),
            ('memoires_metadata_is_object', 'c', ' ')$$,
   'memoires has v0''s primary key and the package''s named constraints; company cascades, uploader is set null');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.sections'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.sections'::regclass AND contype <> 'n'$$,
   $$VALUES ('sections_pkey', 'p', ' '), ('sections_project_id_fkey', 'f', 'c'), ('sections_project_company_fkey', 'f', 'c'),
            ('sections_reviewer_id_fkey', 'f', 'n'), ('sections_quality_score_between_0_and_1', 'c', ' ')$$,
   'sections has v0''s keys and the package''s named constraints; project cascades, reviewer is set null');
@@ -170,7 +170,7 @@ SELECT ok(
 SELECT indexes_are('public', 'document_chunks', ARRAY['document_chunks_pkey'],
   'document_chunks has no index but its v0 primary key');
 SELECT set_eq(
-  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.document_chunks'::regclass$$,
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.document_chunks'::regclass AND contype <> 'n'$$,
   $$VALUES ('document_chunks_pkey', 'p', ' '), ('document_chunks_memoire_id_fkey', 'f', 'c')$$,
   'document_chunks has no constraint but its v0 ones');
 SELECT is_empty(

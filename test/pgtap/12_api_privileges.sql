@@ -38,10 +38,13 @@ $$, 'no API role holds a privilege without a policy that allows it');
 
 SELECT is_empty($$
   SELECT format('%s holds %s on %s', r.rolname, priv, c.relname)
-    FROM pg_class c CROSS JOIN pg_roles r CROSS JOIN unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']) priv
+    FROM pg_class c CROSS JOIN pg_roles r
+         CROSS JOIN unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']
+                           || CASE WHEN current_setting('server_version_num')::int >= 170000
+                                   THEN ARRAY['MAINTAIN'] ELSE '{}' END) priv
    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND r.rolname IN ('anon', 'authenticated')
      AND has_table_privilege(r.oid, c.oid, priv)
-$$, 'no API role may truncate, reference or add triggers to any table (TRUNCATE ignores row level security)');
+$$, 'no API role may truncate, reference, add triggers to or maintain any table (TRUNCATE ignores row level security)');
 
 SELECT is_empty($$
   SELECT c.relname FROM package_table p JOIN pg_class c ON c.relname = p.name AND c.relnamespace = 'public'::regnamespace
