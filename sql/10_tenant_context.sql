@@ -67,11 +67,16 @@ BEGIN
   IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
     SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
   END IF;
+  -- A project or memoire written that way goes to the company that received the rows of
+  -- before the install, so that v0 code keeps working until it names its companies.
+  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'legacy' AND memtech.current_user_id() IS NULL THEN
+    SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+  END IF;
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION memtech.fill_company_id() IS
-  'BEFORE INSERT trigger: company_id defaults to the acting user''s company, or for rows under a project (argument ''project'') to the project''s, so clients and pre-tenancy code need not send it.';
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
@@ -151,9 +156,13 @@ DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'projects', 'memoires'] LOOP
+                           'section_templates'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
                     FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
   END LOOP;
   FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I

@@ -201,3 +201,66 @@ def test_two_installs_at_the_same_moment_with_psql(db):
         assert result["value"].returncode == 0, result["value"].stderr
     assert installed_version(db) == "0.1.0"
     assert scalar(db, "SELECT count(*) FROM public.companies") == 1
+
+
+# ------------------------------------------------------------------------ install under load
+
+V0_STATEMENTS = [
+    # what the v0 application does all day, written before tenancy: none names a company
+    "SELECT p.name, count(s.id) FROM public.projects p LEFT JOIN public.sections s ON s.project_id = p.id "
+    "GROUP BY p.name",
+    "SELECT c.content FROM public.document_chunks c JOIN public.memoires m ON m.id = c.memoire_id "
+    "WHERE m.id = '10000000-0000-4000-a000-000000000001' ORDER BY c.chunk_index",
+    "INSERT INTO public.sections (project_id, title, position) "
+    "VALUES ('20000000-0000-4000-a000-000000000001', 'Annexe', 99)",
+    "INSERT INTO public.document_chunks (memoire_id, chunk_index, content) "
+    "VALUES ('10000000-0000-4000-a000-000000000001', 99, 'Passage ajouté')",
+    "UPDATE public.projects SET description = coalesce(description, '') WHERE id = '20000000-0000-4000-a000-000000000002'",
+    "INSERT INTO public.projects (name) VALUES ('Nouvel appel d''offres')",
+    "INSERT INTO public.memoires (title) VALUES ('Nouveau mémoire')",
+]
+
+
+def test_an_install_under_steady_read_and_write_load_leaves_the_load_unharmed(db):
+    """Two workers keep reading and writing the v0 tables as the v0 application does; the
+    install completes, and none of their statements fails, before, during or after it:
+    they only wait, briefly, for its locks."""
+    import threading
+    load_v0(db)
+    stop = threading.Event()
+    errors, waits, counts = [], [], [0, 0]
+
+    def work(k):
+        with db.connect() as conn:
+            conn.execute("SET statement_timeout = '10s'")
+            i = 0
+            while not stop.is_set():
+                statement = V0_STATEMENTS[(i + k) % len(V0_STATEMENTS)]
+                start = time.monotonic()
+                try:
+                    conn.execute(statement)
+                    counts[k] += 1
+                except psycopg.Error as e:
+                    errors.append(f"{statement[:60]}: {e}")
+                waits.append(time.monotonic() - start)
+                i += 1
+                time.sleep(0.005)
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(0.5)
+        proc = db.install(check=False, **{"memtech.lock_timeout": "10s"})
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert errors == [], f"{len(errors)} statements of the load failed: {errors[:3]}"
+    assert sum(counts) > 50, counts
+    assert max(waits) < 5, f"a statement of the load waited {max(waits):.1f}s"
+    # What the load wrote during and after the install belongs to a company like the rest.
+    assert scalar(db, "SELECT count(*) FROM public.projects WHERE company_id IS NULL") == 0
+    assert scalar(db, "SELECT count(DISTINCT company_id) FROM public.sections") == 1

@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -38,6 +38,11 @@ RESET app.user_id;
 INSERT INTO sections (id, project_id, title) VALUES ('f0000000-0000-4000-8000-000000000001', 'e0000000-0000-4000-8000-000000000001', 'Planning');
 SELECT is((SELECT company_id FROM sections WHERE id = 'f0000000-0000-4000-8000-000000000001'),
   'c0000000-0000-4000-8000-000000000002'::uuid, 'a section written as before tenancy takes its project''s company');
+
+INSERT INTO projects (id, name) VALUES ('e0000000-0000-4000-8000-000000000009', 'Appel d''offres écrit comme en v0');
+SELECT is((SELECT company_id FROM projects WHERE id = 'e0000000-0000-4000-8000-000000000009'),
+  (SELECT legacy_company_id FROM memtech.installation),
+  'a project written as before tenancy, by no user, goes to the company of the rows of before');
 
 SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
 INSERT INTO content_blocks (id, type, title) VALUES ('f0000000-0000-4000-8000-000000000002', 'procedure', 'Gestion des déchets');
