@@ -388,6 +388,23 @@ BEGIN
 END
 $$;
 
+-- The uninstall's way to drop the package's triggers: those that call one of its trigger
+-- functions and bear one of its names (a trigger of the application's calling a memtech
+-- function stays, and then stops the DROP FUNCTION that follows, named).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgfoid IN (SELECT to_regprocedure(f) FROM unnest(functions) f) AND tgname ~ name_pattern LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+  END LOOP;
+END
+$$;
+
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void

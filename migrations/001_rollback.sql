@@ -388,6 +388,23 @@ BEGIN
 END
 $$;
 
+-- The uninstall's way to drop the package's triggers: those that call one of its trigger
+-- functions and bear one of its names (a trigger of the application's calling a memtech
+-- function stays, and then stops the DROP FUNCTION that follows, named).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
+            WHERE tgfoid IN (SELECT to_regprocedure(f) FROM unnest(functions) f) AND tgname ~ name_pattern LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+  END LOOP;
+END
+$$;
+
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
@@ -517,18 +534,13 @@ $undo$;
 
 -- ==== sql/15_audit_trail.undo.sql ====
 DO $undo$
-DECLARE
-  t record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
   PERFORM pg_temp.memtech_notice('removing the audit triggers');
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgfoid IN ('memtech.audit_changes()'::regprocedure, 'memtech.keep_audit_log()'::regprocedure)
-              AND tgname ~ '(_audit_(insert|update|delete)|^audit_log_append_only|^audit_log_no_truncate)$' LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
+  PERFORM pg_temp.memtech_drop_triggers(ARRAY['memtech.audit_changes()', 'memtech.keep_audit_log()'],
+    '(_audit_(insert|update|delete)|^audit_log_append_only|^audit_log_no_truncate)$');
   DROP FUNCTION memtech.keep_audit_log(), memtech.audit_changes(), memtech.request_origin();
   DROP TABLE memtech.secret_column;
 END
@@ -547,16 +559,11 @@ $undo$;
 
 -- ==== sql/13_updated_at.undo.sql ====
 DO $undo$
-DECLARE
-  t record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgfoid = 'memtech.touch_updated_at()'::regprocedure AND tgname LIKE '%\_touch\_updated\_at' LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
+  PERFORM pg_temp.memtech_drop_triggers(ARRAY['memtech.touch_updated_at()'], '_touch_updated_at$');
   DROP FUNCTION memtech.touch_updated_at();
 END
 $undo$;
@@ -608,18 +615,13 @@ $undo$;
 
 -- ==== sql/10_tenant_context.undo.sql ====
 DO $undo$
-DECLARE
-  t record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
   PERFORM pg_temp.memtech_notice('removing the tenant context triggers and functions');
-  FOR t IN SELECT tg.tgname, tg.tgrelid::regclass AS tbl FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
-            WHERE p.pronamespace = 'memtech'::regnamespace AND NOT tg.tgisinternal
-              AND tg.tgname ~ '_(fill_company_id|same_company|guard_change)$' LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
+  PERFORM pg_temp.memtech_drop_triggers(ARRAY['memtech.fill_company_id()', 'memtech.check_same_company()',
+    'memtech.guard_user_change()'], '_(fill_company_id|same_company|guard_change)$');
   DROP FUNCTION IF EXISTS memtech.guard_user_change(), memtech.check_same_company(), memtech.fill_company_id(),
     memtech.current_user_role(), memtech.current_company_id(), memtech.current_user_id();
 END

@@ -1,14 +1,9 @@
 DO $undo$
-DECLARE
-  t record;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgfoid = 'memtech.touch_updated_at()'::regprocedure AND tgname LIKE '%\_touch\_updated\_at' LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
+  PERFORM pg_temp.memtech_drop_triggers(ARRAY['memtech.touch_updated_at()'], '_touch_updated_at$');
   DROP FUNCTION memtech.touch_updated_at();
 END
 $undo$;
