@@ -1514,9 +1514,10 @@ CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_i
 CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
--- The tenant path of row level security on sections.
+-- The tenant path of row level security on sections, with the project: a tenant's "this
+-- project's sections" is then one index range, however big the company.
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
+CREATE INDEX IF NOT EXISTS sections_company_project_idx ON public.sections (company_id, project_id);
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$
@@ -1675,11 +1676,13 @@ END
 $$;
 
 -- Foreign keys are led by project_id (rc_analysis's unique key and content_matches's
--- (project_id, requirement_id) key already are), and company_id for row level security.
+-- (project_id, requirement_id) key already are). Row level security's tenant path is
+-- (company_id, project_id): a tenant's "this project's rows" is one index range, however
+-- big the company.
 CREATE INDEX IF NOT EXISTS generation_requests_project_id_idx ON public.generation_requests (project_id);
-CREATE INDEX IF NOT EXISTS rc_analysis_company_id_idx ON public.rc_analysis (company_id);
-CREATE INDEX IF NOT EXISTS content_matches_company_id_idx ON public.content_matches (company_id);
-CREATE INDEX IF NOT EXISTS generation_requests_company_id_idx ON public.generation_requests (company_id);
+CREATE INDEX IF NOT EXISTS rc_analysis_company_project_idx ON public.rc_analysis (company_id, project_id);
+CREATE INDEX IF NOT EXISTS content_matches_company_project_idx ON public.content_matches (company_id, project_id);
+CREATE INDEX IF NOT EXISTS generation_requests_company_project_idx ON public.generation_requests (company_id, project_id);
 
 COMMENT ON TABLE public.rc_analysis IS
   'What the parser read in a project''s RC (règlement de consultation): one analysis per project.';
@@ -1770,15 +1773,25 @@ COMMENT ON FUNCTION memtech.current_user_id() IS
 
 -- SECURITY DEFINER: users is itself under row level security, and the policies of every
 -- table need the company before any row can be visible.
+-- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call,
+-- a PL/pgSQL one keeps its plan for the session, and every statement of a tenant pays this.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  RETURN (SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+END
+$$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  RETURN (SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+END
+$$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
@@ -1962,8 +1975,11 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('row level security and policies'); E
 DO $$
 DECLARE
   t text;
-  editors constant text := $e$(SELECT memtech.current_user_role()) IN ('admin', 'user')$e$;
-  admins  constant text := $e$(SELECT memtech.current_user_role()) = 'admin'$e$;
+  -- The role test is inside the (SELECT ...): one boolean computed once per statement,
+  -- which the planner takes as what it is, rather than a comparison it would estimate to
+  -- keep a fraction of the rows (and plan for a handful of rows of a large company).
+  editors constant text := $e$(SELECT memtech.current_user_role() IN ('admin', 'user'))$e$;
+  admins  constant text := $e$(SELECT memtech.current_user_role() = 'admin')$e$;
   own_company constant text := 'company_id = (SELECT memtech.current_company_id())';
 BEGIN
   -- The working data: one shape for all.

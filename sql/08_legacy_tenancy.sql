@@ -125,9 +125,10 @@ CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_i
 CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
--- The tenant path of row level security on sections.
+-- The tenant path of row level security on sections, with the project: a tenant's "this
+-- project's sections" is then one index range, however big the company.
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
+CREATE INDEX IF NOT EXISTS sections_company_project_idx ON public.sections (company_id, project_id);
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$

@@ -115,11 +115,13 @@ END
 $$;
 
 -- Foreign keys are led by project_id (rc_analysis's unique key and content_matches's
--- (project_id, requirement_id) key already are), and company_id for row level security.
+-- (project_id, requirement_id) key already are). Row level security's tenant path is
+-- (company_id, project_id): a tenant's "this project's rows" is one index range, however
+-- big the company.
 CREATE INDEX IF NOT EXISTS generation_requests_project_id_idx ON public.generation_requests (project_id);
-CREATE INDEX IF NOT EXISTS rc_analysis_company_id_idx ON public.rc_analysis (company_id);
-CREATE INDEX IF NOT EXISTS content_matches_company_id_idx ON public.content_matches (company_id);
-CREATE INDEX IF NOT EXISTS generation_requests_company_id_idx ON public.generation_requests (company_id);
+CREATE INDEX IF NOT EXISTS rc_analysis_company_project_idx ON public.rc_analysis (company_id, project_id);
+CREATE INDEX IF NOT EXISTS content_matches_company_project_idx ON public.content_matches (company_id, project_id);
+CREATE INDEX IF NOT EXISTS generation_requests_company_project_idx ON public.generation_requests (company_id, project_id);
 
 COMMENT ON TABLE public.rc_analysis IS
   'What the parser read in a project''s RC (règlement de consultation): one analysis per project.';

@@ -40,15 +40,25 @@ COMMENT ON FUNCTION memtech.current_user_id() IS
 
 -- SECURITY DEFINER: users is itself under row level security, and the policies of every
 -- table need the company before any row can be visible.
+-- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call,
+-- a PL/pgSQL one keeps its plan for the session, and every statement of a tenant pays this.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  RETURN (SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+END
+$$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog
-AS $$ SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active $$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  RETURN (SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+END
+$$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 

@@ -125,8 +125,8 @@ SELECT indexes_are('public', 'projects',
 SELECT indexes_are('public', 'memoires', ARRAY['memoires_pkey', 'memoires_company_id_idx', 'memoires_uploaded_by_idx'],
   'memoires has exactly the indexes memoires_pkey, memoires_company_id_idx, memoires_uploaded_by_idx');
 SELECT indexes_are('public', 'sections',
-  ARRAY['sections_pkey', 'sections_project_id_idx', 'sections_company_id_idx', 'sections_reviewer_id_idx'],
-  'sections has exactly the indexes sections_pkey, sections_project_id_idx, sections_company_id_idx, sections_reviewer_id_idx');
+  ARRAY['sections_pkey', 'sections_project_id_idx', 'sections_company_project_idx', 'sections_reviewer_id_idx'],
+  'sections has exactly the indexes sections_pkey, sections_project_id_idx, sections_company_project_idx, sections_reviewer_id_idx');
 SELECT has_index('public', 'projects', 'idx_projects_company_status', ARRAY['company_id', 'status'],
   'idx_projects_company_status is on projects (company_id, status)');
 SELECT has_index('public', 'projects', 'projects_company_id_id_key', ARRAY['company_id', 'id'],
@@ -139,8 +139,8 @@ SELECT has_index('public', 'memoires', 'memoires_uploaded_by_idx', ARRAY['upload
   'memoires_uploaded_by_idx is on memoires (uploaded_by)');
 SELECT has_index('public', 'sections', 'sections_project_id_idx', ARRAY['project_id'],
   'sections_project_id_idx is on sections (project_id): v0 had no index there');
-SELECT has_index('public', 'sections', 'sections_company_id_idx', ARRAY['company_id'],
-  'sections_company_id_idx is on sections (company_id)');
+SELECT has_index('public', 'sections', 'sections_company_project_idx', ARRAY['company_id', 'project_id'],
+  'sections_company_project_idx is on sections (company_id, project_id)');
 SELECT has_index('public', 'sections', 'sections_reviewer_id_idx', ARRAY['reviewer_id'],
   'sections_reviewer_id_idx is on sections (reviewer_id)');
 SELECT is_empty(

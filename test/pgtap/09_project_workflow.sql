@@ -118,29 +118,29 @@ SELECT set_eq(
   'generation_requests has exactly its named constraints; it follows its project on update and on delete');
 
 -- Indexes
-SELECT indexes_are('public', 'rc_analysis', ARRAY['rc_analysis_pkey', 'rc_analysis_project_id_key', 'rc_analysis_company_id_idx'],
-  'rc_analysis has exactly the indexes rc_analysis_pkey, rc_analysis_project_id_key, rc_analysis_company_id_idx');
+SELECT indexes_are('public', 'rc_analysis', ARRAY['rc_analysis_pkey', 'rc_analysis_project_id_key', 'rc_analysis_company_project_idx'],
+  'rc_analysis has exactly the indexes rc_analysis_pkey, rc_analysis_project_id_key, rc_analysis_company_project_idx');
 SELECT indexes_are('public', 'content_matches',
-  ARRAY['content_matches_pkey', 'content_matches_project_requirement_key', 'content_matches_company_id_idx'],
-  'content_matches has exactly the indexes content_matches_pkey, content_matches_project_requirement_key, content_matches_company_id_idx');
+  ARRAY['content_matches_pkey', 'content_matches_project_requirement_key', 'content_matches_company_project_idx'],
+  'content_matches has exactly the indexes content_matches_pkey, content_matches_project_requirement_key, content_matches_company_project_idx');
 SELECT indexes_are('public', 'generation_requests',
-  ARRAY['generation_requests_pkey', 'generation_requests_project_id_idx', 'generation_requests_company_id_idx'],
-  'generation_requests has exactly the indexes generation_requests_pkey, generation_requests_project_id_idx, generation_requests_company_id_idx');
+  ARRAY['generation_requests_pkey', 'generation_requests_project_id_idx', 'generation_requests_company_project_idx'],
+  'generation_requests has exactly the indexes generation_requests_pkey, generation_requests_project_id_idx, generation_requests_company_project_idx');
 SELECT has_index('public', 'rc_analysis', 'rc_analysis_project_id_key', ARRAY['project_id'],
   'rc_analysis_project_id_key is on rc_analysis (project_id)');
 SELECT index_is_unique('public', 'rc_analysis', 'rc_analysis_project_id_key', 'rc_analysis_project_id_key is unique');
-SELECT has_index('public', 'rc_analysis', 'rc_analysis_company_id_idx', ARRAY['company_id'],
-  'rc_analysis_company_id_idx is on rc_analysis (company_id)');
+SELECT has_index('public', 'rc_analysis', 'rc_analysis_company_project_idx', ARRAY['company_id', 'project_id'],
+  'rc_analysis_company_project_idx is on rc_analysis (company_id, project_id)');
 SELECT has_index('public', 'content_matches', 'content_matches_project_requirement_key', ARRAY['project_id', 'requirement_id'],
   'content_matches_project_requirement_key is on content_matches (project_id, requirement_id)');
 SELECT index_is_unique('public', 'content_matches', 'content_matches_project_requirement_key',
   'content_matches_project_requirement_key is unique');
-SELECT has_index('public', 'content_matches', 'content_matches_company_id_idx', ARRAY['company_id'],
-  'content_matches_company_id_idx is on content_matches (company_id)');
+SELECT has_index('public', 'content_matches', 'content_matches_company_project_idx', ARRAY['company_id', 'project_id'],
+  'content_matches_company_project_idx is on content_matches (company_id, project_id)');
 SELECT has_index('public', 'generation_requests', 'generation_requests_project_id_idx', ARRAY['project_id'],
   'generation_requests_project_id_idx is on generation_requests (project_id)');
-SELECT has_index('public', 'generation_requests', 'generation_requests_company_id_idx', ARRAY['company_id'],
-  'generation_requests_company_id_idx is on generation_requests (company_id)');
+SELECT has_index('public', 'generation_requests', 'generation_requests_company_project_idx', ARRAY['company_id', 'project_id'],
+  'generation_requests_company_project_idx is on generation_requests (company_id, project_id)');
 SELECT is_empty(
   $$SELECT i.indexrelid::regclass::text
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam

@@ -100,7 +100,7 @@ SELECT is_empty($$
   SELECT format('%s on %s', policyname, tablename) FROM pg_policies
    WHERE schemaname = 'public'
      AND (  (SELECT count(*) FROM regexp_matches(coalesce(qual, '') || ' ' || coalesce(with_check, ''), 'memtech\.\w+\(', 'g'))
-         <> (SELECT count(*) FROM regexp_matches(coalesce(qual, '') || ' ' || coalesce(with_check, ''), 'SELECT memtech\.\w+\(', 'g')))
+         <> (SELECT count(*) FROM regexp_matches(coalesce(qual, '') || ' ' || coalesce(with_check, ''), 'SELECT \(*memtech\.\w+\(', 'g')))
 $$, 'policies call the helpers as (SELECT helper()), evaluated once per statement');
 
 SELECT * FROM finish();
