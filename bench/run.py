@@ -1197,8 +1197,8 @@ def analysis(ctx):
     w(f"Readers of the v0 tables wait for the whole time the install holds them locked: {full['locked_s']:.1f} s "
       f"at full scale against {small_run['install']['locked_s']:.1f} s with every table at a quarter. The chunks do "
       f"not count: the install never reads `document_chunks`, and with a quarter of them, everything else equal, it "
-      + (f"held the lock {qc:.1f} s, longer rather than shorter, which only other work on the machine can explain "
-         f"(see the load average and the min–max columns). " if noisy else f"held the lock about as long ({qc:.1f} s). ")
+      + (f"held the lock {qc:.1f} s, no shorter: the difference is within what repeated runs vary (min–max "
+         f"columns). " if noisy else f"held the lock about as long ({qc:.1f} s). ")
       + f"Projects and sections do: under the lock the install builds every index of the v0 tables over all their "
       f"rows ({built}), then runs modules 09 to 15 (new tables, policies, grants, triggers), and the lock lasts "
       f"until the commit. Ideas, from the slowest steps above: build the indexes of the v0 tables before the "
