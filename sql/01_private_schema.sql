@@ -1,6 +1,7 @@
--- The package's private schema: its install record and the helpers the install and the
--- uninstall share. Nothing here is meant for the API; the schema is not in any API's
--- exposed list and PUBLIC gets no privilege on it.
+-- The package's private schema: its install record here, and later the helpers the
+-- policies and triggers call (10_tenant_context onwards). The install's own machinery
+-- lives in pg_temp (prologue.sql), not here. No API exposes this schema; PUBLIC gets no
+-- privilege on it, and authenticated only USAGE and the three policy helpers (12).
 
 DO $$
 BEGIN
