@@ -196,11 +196,12 @@ class Pair:
 
 
 def measure_pair(conn, side_a, side_b, params_seq, min_runs, budget_s, max_runs=400, warmup=3):
-    """side_x = (begin, sql, end). Runs A and B alternately (A B, B A, A B, ...) with the same
-    parameters, after a warm-up; as many runs as fit in budget_s, at least min_runs."""
+    """side_x = (begin, sql, end), or (begin, sql, end, connection) for a side with a session
+    of its own. Runs A and B alternately (A B, B A, A B, ...) with the same parameters, after a
+    warm-up; as many runs as fit in budget_s, at least min_runs."""
     def run(side, params):
-        begin, sql, end = side
-        return timed(conn, begin, sql, params, end)
+        begin, sql, end, *own = side
+        return timed(own[0] if own else conn, begin, sql, params, end)
 
     for i in range(warmup):
         run(side_a, params_seq[i % len(params_seq)])
@@ -573,9 +574,9 @@ AUDIT_TRIGGERS = ("content_blocks_audit_insert", "content_blocks_audit_update", 
 
 
 def audit_switchable(conn, on):
-    """With on=True, every trigger of content_blocks but the audit ones fires ALWAYS, so that
-    session_replication_role = replica (SET LOCAL, per transaction) switches off the audit trail
-    only; on=False puts them back as the install made them."""
+    """With on=True, every trigger of content_blocks but the audit ones (foreign key checks
+    included) fires ALWAYS, so that a session with session_replication_role = replica runs
+    everything but the audit trail; on=False puts them back as the install made them."""
     triggers = conn.execute(
         "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.content_blocks'::regclass").fetchall()
     for (name,) in triggers:
@@ -586,60 +587,75 @@ def audit_switchable(conn, on):
 
 
 def audit_cost(conn, ctx, bulk_rows, min_runs, budget, bulk_runs):
+    """Side A on conn (audit on), side B on a second connection of the same database, whose
+    session_replication_role is replica for its whole life: the audit triggers do not fire
+    there, everything else does (audit_switchable). Two sessions rather than one switching
+    back and forth, because every change of session_replication_role empties the session's
+    plan cache: the audit functions would be planned again at every statement, which no
+    application pays."""
     out = {}
     audit_switchable(conn, True)
+    off_conn = psycopg.connect(conn.info.dsn, autocommit=True)
+    off_conn.prepare_threshold = None
     try:
-        on = "SET LOCAL session_replication_role = origin; "
-        off = "SET LOCAL session_replication_role = replica; "
-        writer = ctx["writer"]
-        block_params = [{"block": b} for b in ctx["blocks"]]
-        insert_one = ("INSERT INTO public.content_blocks (type, title, content, tags, metadata) VALUES "
-                      "('procedure', 'Mode opératoire – coffrage', 'Phasage et contrôles du coffrage.', "
-                      "ARRAY['coffrage', 'sécurité'], '{\"source\": \"bench\"}') RETURNING id")
-        update_one = ("UPDATE public.content_blocks SET content = content || ' (révisé)', tags = tags || 'BIM'::text "
-                      "WHERE id = %(block)s")
-        for key, sql, params in (("insert_one", insert_one, [{}]), ("update_one", update_one, block_params)):
-            pair = measure_pair(conn, (tenant_begin(writer, on), sql, "ROLLBACK"),
-                                (tenant_begin(writer, off), sql, "ROLLBACK"), params, min_runs, budget)
-            out[key] = pair
-            log(f"  {key:11s}: audit on {pair.a_ms:8.3f} ms, off {pair.b_ms:8.3f} ms, ratio {pair.ratio:5.2f} "
-                f"({pair.runs} runs)")
-        # Bulk statements of a job with BYPASSRLS (the superuser here) on the largest company's rows.
-        conn.execute("DROP TABLE IF EXISTS pg_temp.bench_bulk")
-        conn.execute("CREATE TEMPORARY TABLE bench_bulk AS SELECT id FROM public.content_blocks "
-                     "WHERE company_id = %s ORDER BY md5(id::text) LIMIT %s", [ctx["company"], bulk_rows])
-        conn.execute("ALTER TABLE bench_bulk ADD PRIMARY KEY (id)")
-        conn.execute("ANALYZE bench_bulk")
-        n = conn.execute("SELECT count(*) FROM bench_bulk").fetchone()[0]
-        # An import names no author: created_by NULL (with an author, content_blocks_same_company checks
-        # each row with a dynamic query, which dwarfs everything else: see insert_bulk_authored).
-        insert_bulk = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active) "
-                       "SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
-                       "c.is_active FROM public.content_blocks c JOIN bench_bulk USING (id)")
-        update_bulk = ("UPDATE public.content_blocks c SET title = c.title || ' (révisé)' FROM bench_bulk b "
-                       "WHERE c.id = b.id")
-        for key, sql in (("insert_bulk", insert_bulk), ("update_bulk", update_bulk)):
-            pair = measure_pair(conn, ("BEGIN; " + on, sql, "ROLLBACK"), ("BEGIN; " + off, sql, "ROLLBACK"),
-                                [{}], bulk_runs, 0, max_runs=bulk_runs, warmup=0)
-            out[key] = pair
-            log(f"  {key:11s}: audit on {pair.a_ms:8.1f} ms, off {pair.b_ms:8.1f} ms, ratio {pair.ratio:5.2f} "
-                f"({pair.runs} runs of {n} rows)")
-            conn.execute("VACUUM public.content_blocks")
-        out["bulk_rows"] = n
-        # For scale: the same import with authors, on a tenth of the rows, few runs.
-        authored_rows = max(10, n // 10)
-        authored = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active, "
-                    "created_by) SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
-                    f"c.is_active, c.created_by FROM public.content_blocks c JOIN (SELECT id FROM bench_bulk LIMIT "
-                    f"{authored_rows}) b USING (id)")
-        pair = measure_pair(conn, ("BEGIN; " + on, authored, "ROLLBACK"), ("BEGIN; " + off, authored, "ROLLBACK"),
-                            [{}], 3, 0, max_runs=3, warmup=0)
-        out["insert_bulk_authored"] = pair
-        out["authored_rows"] = authored_rows
-        log(f"  insert_bulk_authored: audit on {pair.a_ms:8.1f} ms, off {pair.b_ms:8.1f} ms ({authored_rows} rows)")
-        conn.execute("VACUUM public.content_blocks")
+        off_conn.execute("SET session_replication_role = replica")
+        out = _audit_cost(conn, off_conn, ctx, bulk_rows, min_runs, budget, bulk_runs)
     finally:
+        off_conn.close()
         audit_switchable(conn, False)
+    return out
+
+
+def _audit_cost(conn, off_conn, ctx, bulk_rows, min_runs, budget, bulk_runs):
+    out = {}
+    writer = ctx["writer"]
+    block_params = [{"block": b} for b in ctx["blocks"]]
+    insert_one = ("INSERT INTO public.content_blocks (type, title, content, tags, metadata) VALUES "
+                  "('procedure', 'Mode opératoire – coffrage', 'Phasage et contrôles du coffrage.', "
+                  "ARRAY['coffrage', 'sécurité'], '{\"source\": \"bench\"}') RETURNING id")
+    update_one = ("UPDATE public.content_blocks SET content = content || ' (révisé)', tags = tags || 'BIM'::text "
+                  "WHERE id = %(block)s")
+    for key, sql, params in (("insert_one", insert_one, [{}]), ("update_one", update_one, block_params)):
+        pair = measure_pair(conn, (tenant_begin(writer), sql, "ROLLBACK"),
+                            (tenant_begin(writer), sql, "ROLLBACK", off_conn), params, min_runs, budget)
+        out[key] = pair
+        log(f"  {key:11s}: audit on {pair.a_ms:8.3f} ms, off {pair.b_ms:8.3f} ms, ratio {pair.ratio:5.2f} "
+            f"({pair.runs} runs)")
+    # Bulk statements of a job with BYPASSRLS (the superuser here) on the largest company's rows.
+    conn.execute("DROP TABLE IF EXISTS public.bench_bulk")
+    conn.execute("CREATE UNLOGGED TABLE public.bench_bulk AS SELECT id FROM public.content_blocks "
+                 "WHERE company_id = %s ORDER BY md5(id::text) LIMIT %s", [ctx["company"], bulk_rows])
+    conn.execute("ALTER TABLE public.bench_bulk ADD PRIMARY KEY (id)")
+    conn.execute("ANALYZE public.bench_bulk")
+    n = conn.execute("SELECT count(*) FROM public.bench_bulk").fetchone()[0]
+    # An import names no author: created_by NULL (with an author, content_blocks_same_company checks
+    # each row with a dynamic query, which dwarfs everything else: see insert_bulk_authored).
+    insert_bulk = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active) "
+                   "SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
+                   "c.is_active FROM public.content_blocks c JOIN public.bench_bulk USING (id)")
+    update_bulk = ("UPDATE public.content_blocks c SET title = c.title || ' (révisé)' FROM public.bench_bulk b "
+                   "WHERE c.id = b.id")
+    for key, sql in (("insert_bulk", insert_bulk), ("update_bulk", update_bulk)):
+        pair = measure_pair(conn, ("BEGIN", sql, "ROLLBACK"), ("BEGIN", sql, "ROLLBACK", off_conn),
+                            [{}], bulk_runs, 0, max_runs=bulk_runs, warmup=0)
+        out[key] = pair
+        log(f"  {key:11s}: audit on {pair.a_ms:8.1f} ms, off {pair.b_ms:8.1f} ms, ratio {pair.ratio:5.2f} "
+            f"({pair.runs} runs of {n} rows)")
+        conn.execute("VACUUM public.content_blocks")
+    out["bulk_rows"] = n
+    # For scale: the same import with authors, on a tenth of the rows, few runs.
+    authored_rows = max(10, n // 10)
+    authored = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active, "
+                "created_by) SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
+                f"c.is_active, c.created_by FROM public.content_blocks c JOIN (SELECT id FROM public.bench_bulk LIMIT "
+                f"{authored_rows}) b USING (id)")
+    pair = measure_pair(conn, ("BEGIN", authored, "ROLLBACK"), ("BEGIN", authored, "ROLLBACK", off_conn),
+                        [{}], 3, 0, max_runs=3, warmup=0)
+    out["insert_bulk_authored"] = pair
+    out["authored_rows"] = authored_rows
+    log(f"  insert_bulk_authored: audit on {pair.a_ms:8.1f} ms, off {pair.b_ms:8.1f} ms ({authored_rows} rows)")
+    conn.execute("VACUUM public.content_blocks")
+    conn.execute("DROP TABLE public.bench_bulk")
     return out
 
 
@@ -1229,9 +1245,12 @@ METHOD = """## Method
 - Statements are sent with parameters and never prepared on the server (custom plans on both sides).
 - Isolation: the tenant is the company's admin (the audit log is for admins only). The owner's side is the
   superuser that owns the tables: row level security does not apply to it.
-- Audit: the triggers of `content_blocks` other than the audit ones are set to fire ALWAYS for the
-  measurement, so that `SET LOCAL session_replication_role = replica` switches off exactly the audit
-  triggers in one transaction and not in the next; writes are rolled back.
+- Audit: the *off* side runs in a second session of the same process, with `session_replication_role =
+  replica` for its whole life and every trigger of `content_blocks` but the audit ones (foreign key checks
+  included) set to fire ALWAYS for the measurement: the audit trail alone differs. Two sessions rather than
+  one switching back and forth: every change of `session_replication_role` empties the session's plan
+  cache, and the audit functions would then be planned again at every statement, which no application
+  pays. Every write is rolled back, so both sides always see the same table.
 - Migration: readers connect as the superuser (the install must not block them for long; what they may see
   afterwards is part 1's business)."""
 
