@@ -24,95 +24,232 @@ CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_a
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog
 AS $$
 DECLARE
+  raw     text := nullif(current_setting('request.headers', true), '');
   headers jsonb;
   address text;
 BEGIN
   -- PostgREST sets request.headers (JSON, names in lower case); a backend sets app.*.
-  BEGIN
-    headers := nullif(current_setting('request.headers', true), '')::jsonb;
-  EXCEPTION WHEN OTHERS THEN
-    headers := NULL;
-  END;
-  IF jsonb_typeof(headers) IS DISTINCT FROM 'object' THEN
-    headers := NULL;
+  -- Each exception block is a subtransaction: entered only when there is something to parse.
+  IF raw IS NOT NULL THEN
+    BEGIN
+      headers := raw::jsonb;
+    EXCEPTION WHEN OTHERS THEN
+      headers := NULL;
+    END;
+    IF jsonb_typeof(headers) IS DISTINCT FROM 'object' THEN
+      headers := NULL;
+    END IF;
   END IF;
-  address := coalesce(btrim(split_part(headers ->> 'x-forwarded-for', ',', 1)),
-                      current_setting('app.client_ip', true));
+  address := nullif(coalesce(btrim(split_part(headers ->> 'x-forwarded-for', ',', 1)),
+                             current_setting('app.client_ip', true)), '');
   user_agent := left(nullif(coalesce(headers ->> 'user-agent', current_setting('app.user_agent', true)), ''), 1000);
   -- Header values come from the client: a malformed address is recorded as unknown rather
   -- than failing the user's write.
-  BEGIN
-    client_ip := nullif(address, '')::inet;
-  EXCEPTION WHEN OTHERS THEN
-    client_ip := NULL;
-  END;
+  IF address IS NOT NULL THEN
+    BEGIN
+      client_ip := address::inet;
+    EXCEPTION WHEN OTHERS THEN
+      client_ip := NULL;
+    END;
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION memtech.request_origin() IS
   'Where the request came from: the first x-forwarded-for address and the user-agent of request.headers, else app.client_ip and app.user_agent; a malformed address gives NULL.';
 
-CREATE OR REPLACE FUNCTION memtech.audit_changes() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+-- What an update changed, from the two versions of a row as jsonb. Plain SQL without a SET
+-- clause (which would cost a configuration switch per row): every name is qualified, and
+-- its callers pin search_path anyway.
+CREATE OR REPLACE FUNCTION memtech.audit_diff(old jsonb, new jsonb, secrets jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
+  SELECT coalesce(pg_catalog.jsonb_object_agg(e.key,
+           CASE WHEN secrets OPERATOR(pg_catalog.?) e.key
+                THEN '{"old": "[redacted]", "new": "[redacted]"}'::pg_catalog.jsonb
+                ELSE pg_catalog.jsonb_build_object('old', old OPERATOR(pg_catalog.->) e.key, 'new', e.value) END),
+           '{}'::pg_catalog.jsonb)
+    FROM pg_catalog.jsonb_each(new) e
+   WHERE e.value IS DISTINCT FROM old OPERATOR(pg_catalog.->) e.key
+     AND e.key OPERATOR(pg_catalog.<>) 'updated_at'
+$$;
+COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
+  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
+
+-- One trigger function per audited table, generated from the table's columns, primary key
+-- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
+-- the plans of its statements for the session, so a write pays for no parsing or planning;
+-- an update compares the columns themselves instead of converting both versions of every
+-- row to jsonb; and the secrets are written in, so that no write looks them up. Writing to
+-- memtech.secret_column generates the functions again. If the table's columns are no
+-- longer those the function was generated for (the application added, dropped or renamed
+-- one), an update falls back to comparing the rows as jsonb, so that nothing goes
+-- unrecorded, until the function is generated again (this function, or the install).
+CREATE OR REPLACE FUNCTION memtech.generate_audit_function(tbl text) RETURNS regprocedure
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $gen$
 DECLARE
-  actor   uuid;
-  origin  record;
-  secrets text[] := ARRAY(SELECT column_name FROM memtech.secret_column WHERE table_name = TG_TABLE_NAME);
-  tenant  text := CASE TG_TABLE_NAME WHEN 'companies' THEN 'id' ELSE 'company_id' END;
-  has_id  boolean := EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = TG_RELID AND attname = 'id'
-                               AND atttypid = 'uuid'::regtype AND NOT attisdropped);
-  key_match text;
+  rel       regclass := to_regclass(format('public.%I', tbl));
+  fn        text := format('memtech.%I', 'audit_' || tbl);
+  tenant    text := CASE tbl WHEN 'companies' THEN 'id' ELSE 'company_id' END;
+  has_id    boolean;
+  columns   text[];
+  secrets   jsonb;
+  pair_on   text;
+  diff      text;
 BEGIN
-  -- The actor only if that user exists: a stale app.user_id must not fail the write.
-  SELECT u.id INTO actor FROM public.users u WHERE u.id = memtech.current_user_id();
-  SELECT * INTO origin FROM memtech.request_origin();
-  IF TG_OP IN ('INSERT', 'DELETE') THEN
-    EXECUTE format($q$
-      INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-      SELECT c.id, %L, $1, %L, %s,
-             r.j || coalesce((SELECT jsonb_object_agg(s, '[redacted]'::text) FROM unnest($2) s WHERE r.j ? s), '{}'),
-             $3, $4
-        FROM (SELECT to_jsonb(t) AS j FROM %I t) r
-        LEFT JOIN public.companies c ON c.id = (r.j ->> %L)::uuid$q$,
-      lower(TG_OP), TG_TABLE_NAME, CASE WHEN has_id THEN '(r.j ->> ''id'')::uuid' ELSE 'NULL' END,
-      CASE TG_OP WHEN 'INSERT' THEN 'new_rows' ELSE 'old_rows' END, tenant)
-    USING actor, secrets, origin.client_ip, origin.user_agent;
+  IF rel IS NULL THEN
+    RAISE EXCEPTION 'table public.% does not exist', tbl USING ERRCODE = 'undefined_table';
+  END IF;
+  SELECT array_agg(a.attname::text ORDER BY a.attname::text) INTO columns
+    FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+  has_id := EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = 'id'
+                      AND a.atttypid = 'uuid'::regtype AND NOT a.attisdropped);
+  SELECT coalesce(jsonb_object_agg(s.column_name, '[redacted]'::text), '{}') INTO secrets
+    FROM memtech.secret_column s
+   WHERE s.table_name = tbl AND s.column_name = ANY (columns);
+  -- New row n and old row o are the same row: equal primary keys.
+  SELECT string_agg(format('n.%1$I = o.%1$I', a.attname), ' AND ') INTO pair_on
+    FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+   WHERE i.indrelid = rel AND i.indisprimary;
+  IF pair_on IS NULL THEN
+    RAISE EXCEPTION 'table public.% has no primary key, so its audit trail cannot pair old and new rows', tbl
+      USING HINT = 'Give the table a primary key, then run the install again.';
+  END IF;
+  -- Each column that changed, as {"column": {"old": ..., "new": ...}}, concatenated;
+  -- updated_at left out. Types without an equality operator are compared as jsonb.
+  SELECT string_agg(format('CASE WHEN %2$s THEN jsonb_build_object(%1$L, %3$s) ELSE ''{}'' END',
+           a.attname,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_operator op
+                              WHERE op.oprname = '=' AND op.oprleft = op.oprright
+                                AND op.oprleft IN (a.atttypid, t.typbasetype,
+                                                   CASE WHEN t.typtype = 'e' THEN 'anyenum'::regtype END,
+                                                   CASE WHEN t.typcategory = 'A' THEN 'anyarray'::regtype END))
+                  AND (t.typcategory <> 'A' OR EXISTS (SELECT 1 FROM pg_operator op
+                        WHERE op.oprname = '=' AND op.oprleft = t.typelem AND op.oprright = t.typelem))
+                THEN format('n.%1$I IS DISTINCT FROM o.%1$I', a.attname)
+                ELSE format('to_jsonb(n.%1$I) IS DISTINCT FROM to_jsonb(o.%1$I)', a.attname) END,
+           CASE WHEN secrets ? a.attname THEN quote_literal('{"old": "[redacted]", "new": "[redacted]"}') || '::jsonb'
+                ELSE format('jsonb_build_object(''old'', o.%1$I, ''new'', n.%1$I)', a.attname) END),
+           E'\n           || ' ORDER BY a.attnum)
+    INTO diff
+    FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'updated_at';
+
+  EXECUTE format($fn$
+CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $body$
+DECLARE
+  same_columns boolean;
+  touched      bigint;
+  written      bigint;
+BEGIN
+  -- Each statement starts from ctx, what its entries share: the actor (only if that user
+  -- exists: a stale app.user_id must not fail the write) and where the request came from.
+  -- Part of the statement rather than a query of its own: each query a trigger runs costs
+  -- about as much as writing the entry of a single row.
+
+  IF TG_OP = 'INSERT' THEN
+    -- The company of a new row exists: its foreign key was checked before this trigger.
+    WITH ctx AS MATERIALIZED (%10$s)
+    INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+    SELECT n.%2$I, 'insert', ctx.actor, TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s, ctx.client_ip, ctx.user_agent
+      FROM ctx, new_rows n;
+    RETURN NULL;
+  END IF;
+
+  IF TG_OP = 'DELETE' THEN
+    -- A row deleted with its company (ON DELETE CASCADE) keeps its trail without a company.
+    WITH ctx AS MATERIALIZED (%10$s)
+    INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+    SELECT c.id, 'delete', ctx.actor, TG_TABLE_NAME, %4$s, to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
+      FROM ctx, old_rows o LEFT JOIN public.companies c ON c.id = o.%2$I;
+    RETURN NULL;
+  END IF;
+
+  -- An update: the old and new versions of a row are paired by primary key, and only the
+  -- columns that changed are written, old and new. The company may be gone (a cascade of
+  -- its deletion): the entry is then kept without one. Whether the table still has the
+  -- columns this function was written for is read from the first new row rather than
+  -- from the catalog, which would cost more than the entry of a single-row update.
+  SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys((SELECT to_jsonb(n) FROM new_rows n LIMIT 1)) k)
+           = %5$L::text[],
+         (SELECT count(*) FROM new_rows)
+    INTO same_columns, touched;
+  IF same_columns THEN
+    WITH ctx AS MATERIALIZED (%10$s)
+    INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %3$s,
+           '{}'::jsonb
+           || %6$s,
+           ctx.client_ip, ctx.user_agent
+      FROM ctx, new_rows n JOIN old_rows o ON %7$s
+      LEFT JOIN public.companies c ON c.id = n.%2$I;
   ELSE
-    -- Old and new versions of a row are paired by primary key.
-    SELECT string_agg(format('n.j -> %1$L = o.j -> %1$L', a.attname), ' AND ') INTO key_match
-      FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-     WHERE i.indrelid = TG_RELID AND i.indisprimary;
-    -- An update that changed a key leaves rows unpaired (as many old as new): those are
-    -- paired in key order, exact for the usual single-row update.
-    EXECUTE format($q$
-      WITH n AS (SELECT to_jsonb(t) AS j FROM new_rows t),
-           o AS (SELECT to_jsonb(t) AS j FROM old_rows t),
-           pair AS (
-             SELECT n.j AS nj, o.j AS oj FROM n JOIN o ON %1$s
-             UNION ALL
-             SELECT n_left.j, o_left.j
-               FROM (SELECT n.j, row_number() OVER (ORDER BY n.j::text) AS k FROM n
-                      WHERE NOT EXISTS (SELECT 1 FROM o WHERE %1$s)) n_left
-               JOIN (SELECT o.j, row_number() OVER (ORDER BY o.j::text) AS k FROM o
-                      WHERE NOT EXISTS (SELECT 1 FROM n WHERE %1$s)) o_left USING (k))
-      INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-      SELECT c.id, 'update', $1, %2$L, %3$s,
-             (SELECT coalesce(jsonb_object_agg(e.key,
-                       CASE WHEN e.key = ANY ($2) THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
-                            ELSE jsonb_build_object('old', p.oj -> e.key, 'new', e.value) END), '{}')
-                FROM jsonb_each(p.nj) e
-               WHERE e.value IS DISTINCT FROM p.oj -> e.key AND e.key <> 'updated_at'),
-             $3, $4
-        FROM pair p
-        LEFT JOIN public.companies c ON c.id = (p.nj ->> %4$L)::uuid$q$,
-      key_match, TG_TABLE_NAME, CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL' END, tenant)
-    USING actor, secrets, origin.client_ip, origin.user_agent;
+    WITH ctx AS MATERIALIZED (%10$s)
+    INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+           ctx.client_ip, ctx.user_agent
+      FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p
+      LEFT JOIN public.companies c ON c.id = (p.nj ->> %9$L)::uuid;
+  END IF;
+  GET DIAGNOSTICS written = ROW_COUNT;
+  IF written < touched THEN
+    -- The update changed keys: the rows left unpaired (as many old as new) are paired in
+    -- key order, exact for the usual single-row update.
+    WITH ctx AS MATERIALIZED (%10$s)
+    INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
+    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+           ctx.client_ip, ctx.user_agent
+      FROM ctx, (SELECT nu.j AS nj, ou.j AS oj
+              FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
+                     WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
+              JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
+                     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
+            OFFSET 0) p
+      LEFT JOIN public.companies c ON c.id = (p.nj ->> %9$L)::uuid;
   END IF;
   RETURN NULL;
 END
+$body$
+$fn$, fn, tenant,
+     CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,
+     CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,
+     columns, diff, pair_on,
+     CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
+     tenant,
+     'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
+     'o.client_ip, o.user_agent FROM memtech.request_origin() o',
+     CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
+     secrets);
+  EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
+    'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
+    'writes one audit_log row per row the statement touched, from the transition tables, secrets redacted. '
+    'SECURITY DEFINER because no API role may write audit_log.', tbl));
+  EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
+  RETURN format('%s()', fn)::regprocedure;
+END
+$gen$;
+COMMENT ON FUNCTION memtech.generate_audit_function(text) IS
+  'Writes (again) memtech.audit_<table>(), the audit trigger function of public.<table>, for the table''s current columns and secrets. Run it after altering an audited table; the install and every change to memtech.secret_column run it too.';
+
+CREATE OR REPLACE FUNCTION memtech.regenerate_audit_functions() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  tbl text;
+BEGIN
+  -- The audited tables: those whose insert trigger runs their generated function.
+  FOR tbl IN SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+              WHERE c.relnamespace = 'public'::regnamespace AND t.tgname = c.relname || '_audit_insert'
+                AND t.tgfoid = to_regprocedure(format('memtech.%I()', 'audit_' || c.relname)) LOOP
+    PERFORM memtech.generate_audit_function(tbl);
+  END LOOP;
+  RETURN NULL;
+END
 $$;
-COMMENT ON FUNCTION memtech.audit_changes() IS
-  'AFTER ... FOR EACH STATEMENT trigger: writes one audit_log row per row the statement touched, from the transition tables, with secrets redacted. SECURITY DEFINER because no API role may write audit_log.';
+COMMENT ON FUNCTION memtech.regenerate_audit_functions() IS
+  'AFTER ... FOR EACH STATEMENT trigger of memtech.secret_column: the generated audit functions have the secrets written in, so a change of them generates the functions again.';
 
 CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog
@@ -132,7 +269,8 @@ END
 $$;
 COMMENT ON FUNCTION memtech.keep_audit_log() IS
   'Refuses every update, delete and truncate of audit_log, except the foreign keys setting a deleted user''s or company''s id to NULL.';
-REVOKE ALL ON FUNCTION memtech.request_origin(), memtech.audit_changes(), memtech.keep_audit_log() FROM PUBLIC;
+REVOKE ALL ON FUNCTION memtech.request_origin(), memtech.audit_diff(jsonb, jsonb, jsonb), memtech.keep_audit_log(),
+  memtech.generate_audit_function(text), memtech.regenerate_audit_functions() FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER audit_log_append_only
   BEFORE UPDATE OR DELETE ON public.audit_log
@@ -149,20 +287,30 @@ DO $$
 DECLARE
   t text;
   op text;
+  fn regprocedure;
 BEGIN
   FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
                            'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
                            'content_matches', 'generation_requests'] LOOP
+    fn := memtech.generate_audit_function(t);
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
       EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s
-                      FOR EACH STATEMENT EXECUTE FUNCTION memtech.audit_changes()',
+                      FOR EACH STATEMENT EXECUTE FUNCTION %s',
                      t || '_audit_' || op, upper(op), t,
                      CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
                              WHEN 'delete' THEN 'OLD TABLE AS old_rows'
-                             ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END);
+                             ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END, fn);
       EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t || '_audit_' || op, t,
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
+  -- Installs before 0.2.0 had one generic function, which ran its queries with EXECUTE.
+  DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
+
+CREATE OR REPLACE TRIGGER secret_column_regenerate_audit
+  AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON memtech.secret_column
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.regenerate_audit_functions();
+COMMENT ON TRIGGER secret_column_regenerate_audit ON memtech.secret_column IS
+  'The audit functions have the secrets written in: a change of them writes the functions again.';

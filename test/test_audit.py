@@ -678,6 +678,50 @@ def test_a_column_marked_secret_is_redacted_too(mt):
         assert secret not in text
 
 
+def test_columns_the_application_adds_or_drops_later_are_audited(mt):
+    # The audit functions are generated from the table's columns; until they are generated
+    # again, an update of a table whose columns changed is compared as jsonb.
+    with superuser(mt) as conn:
+        conn.execute("ALTER TABLE public.past_projects ADD COLUMN budget numeric, ADD COLUMN notes json")
+    with api(mt, USER_A) as conn:
+        project = conn.execute("INSERT INTO public.past_projects (name, budget) VALUES ('Collège de Lens', 1200000) "
+                               "RETURNING id").fetchone()["id"]
+    before = audit_ids(mt)
+    with api(mt, USER_A) as conn:
+        conn.execute("""UPDATE public.past_projects SET budget = 1350000, notes = '{"lot": 2}' WHERE id = %s""",
+                     [project])
+    (r,) = audit_since(mt, before)
+    assert r["details"] == {"budget": {"old": 1200000, "new": 1350000}, "notes": {"old": None, "new": {"lot": 2}}}
+
+    with superuser(mt) as conn:
+        conn.execute("SELECT memtech.generate_audit_function('past_projects')")
+    before = audit_ids(mt)
+    with api(mt, USER_A) as conn:
+        conn.execute("""UPDATE public.past_projects SET notes = '{"lot": 3}', budget = budget WHERE id = %s""",
+                     [project])
+    (r,) = audit_since(mt, before)
+    assert r["details"] == {"notes": {"old": {"lot": 2}, "new": {"lot": 3}}}
+
+    with superuser(mt) as conn:
+        conn.execute("ALTER TABLE public.past_projects DROP COLUMN notes")
+    before = audit_ids(mt)
+    with api(mt, USER_A) as conn:
+        conn.execute("UPDATE public.past_projects SET budget = 1400000 WHERE id = %s", [project])
+    (r,) = audit_since(mt, before)
+    assert r["details"] == {"budget": {"old": 1350000, "new": 1400000}}
+
+
+def test_a_column_no_longer_secret_is_recorded_again(mt):
+    with superuser(mt) as conn:
+        conn.execute("INSERT INTO memtech.secret_column (table_name, column_name) VALUES ('companies', 'phone')")
+        conn.execute("DELETE FROM memtech.secret_column WHERE table_name = 'companies' AND column_name = 'phone'")
+    before = audit_ids(mt)
+    with api(mt, ADMIN_A) as conn:
+        conn.execute("UPDATE public.companies SET phone = '+33 7 98 76 54 32' WHERE id = %s", [COMPANY_A])
+    (r,) = audit_since(mt, before)
+    assert r["details"]["phone"] == {"old": "+33 1 00 00 00 01", "new": "+33 7 98 76 54 32"}
+
+
 # ---------------------------------------------------------------------------------- bulk
 
 def test_bulk_statements_write_one_audit_row_per_row(mt):

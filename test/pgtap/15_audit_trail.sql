@@ -9,7 +9,7 @@ SELECT is_empty($$
    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
      AND c.relname NOT IN ('document_chunks', 'audit_log')
      AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = c.relname || '_audit_' || op
-                       AND t.tgfoid = 'memtech.audit_changes()'::regprocedure)
+                       AND t.tgfoid = to_regprocedure(format('memtech.audit_%s()', c.relname)))
 $$, 'every tenant table but document_chunks writes the trail of its inserts, updates and deletes');
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000015', 'Traces BTP');
