@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -28,6 +28,20 @@ SET LOCAL request.jwt.claims = '';
 SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002', 'a backend without JWT names the user with app.user_id');
 SELECT is(memtech.current_company_id(), NULL, 'a deactivated user has no company, so reaches no row');
 SELECT is(memtech.current_user_role(), NULL, 'a deactivated user has no role, so may do nothing');
+
+-- Functions, operators and types a caller puts first on the search_path change nothing
+-- (the helpers pin theirs).
+CREATE SCHEMA hijack;
+CREATE FUNCTION hijack.current_setting(text, boolean) RETURNS text LANGUAGE sql
+  AS $$ SELECT 'd0000000-0000-4000-8000-000000000001' $$;
+CREATE FUNCTION hijack.btrim(text) RETURNS text LANGUAGE sql AS $$ SELECT 'd0000000-0000-4000-8000-000000000001' $$;
+CREATE FUNCTION hijack.always(text, text) RETURNS boolean LANGUAGE sql AS $$ SELECT false $$;
+CREATE OPERATOR hijack.!~ (LEFTARG = text, RIGHTARG = text, FUNCTION = hijack.always);
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
+SET LOCAL search_path = hijack, pg_catalog, public;
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002',
+  'a caller''s search_path cannot change who the acting user is');
+SET LOCAL search_path = public, pg_catalog;
 
 SET LOCAL app.user_id = 'service-token';
 SELECT is(memtech.current_user_id(), NULL, 'a subject that is not a uuid names no user');
