@@ -1504,30 +1504,45 @@ $$;
 
 -- squawk: CREATE INDEX CONCURRENTLY cannot run inside the install's one transaction, which
 -- is what makes it all-or-nothing; the tables are already locked by memtech_lock_tables
--- above, so a plain build costs no extra lock. Its time is measured in docs/benchmarks.md.
+-- above, so a plain build costs no extra lock. But readers of the v0 tables wait for as long
+-- as the lock is held, so the builds are kept small (docs/benchmarks.md, part 3): the
+-- indexes on the new author and reviewer columns leave out NULL, which is every row at
+-- install (a scan, no sort), and they still serve the foreign keys' ON DELETE SET NULL.
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS idx_projects_company_status ON public.projects (company_id, status);
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by);
+CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by) WHERE created_by IS NOT NULL;
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
+CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by) WHERE uploaded_by IS NOT NULL;
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
--- The tenant path of row level security on sections, with the project: a tenant's "this
--- project's sections" is then one index range, however big the company.
+CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id) WHERE reviewer_id IS NOT NULL;
+-- The tenant path of row level security on sections. company_id alone: at install every
+-- v0 section has the one legacy company, so the build is a scan and no real sort. A
+-- tenant's "this project's sections" goes through the index on project_id below, one
+-- short range whatever the company's size, which also serves the composite foreign key.
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_company_project_idx ON public.sections (company_id, project_id);
+CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
+-- Installs of 0.1.0 built (company_id, project_id) instead, twice the work under the lock.
+DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
--- and remember it, so that the uninstall never drops an index of the application's.
+-- and remember it, so that the uninstall never drops an index of the application's. An
+-- index build/prepare.sql built (concurrently, before the install) is the package's too.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass
+  IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass AND indisvalid
                    AND indkey[0] = (SELECT attnum FROM pg_attribute
                                      WHERE attrelid = 'public.sections'::regclass AND attname = 'project_id')) THEN
-    PERFORM pg_temp.memtech_notice('indexing sections.project_id');
+    PERFORM pg_temp.memtech_notice('indexing sections.project_id (build/prepare.sql does it without locking)');
+    -- An index of that name left invalid by an interrupted prepare goes.
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.sections_project_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.sections_project_id_idx;
+    END IF;
     CREATE INDEX sections_project_id_idx ON public.sections (project_id);
+    UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
+  ELSIF obj_description(to_regclass('public.sections_project_id_idx'), 'pg_class') LIKE 'memtech: built before the install%'
+        AND NOT 'public.sections_project_id_idx' = ANY (SELECT unnest(created_indexes) FROM memtech.installation) THEN
     UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
   END IF;
 END
@@ -2220,7 +2235,9 @@ COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
 
 -- One trigger function per audited table, generated from the table's columns, primary key
 -- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
--- the plans of its statements for the session, so a write pays for no parsing or planning;
+-- the plans of its statements for the session, so a write pays for no parsing or planning
+-- (without nested loops: a plan kept from single-row statements must not pair the old and
+-- new rows of a bulk update one against each, which takes minutes for 100,000 rows);
 -- an update compares the columns themselves instead of converting both versions of every
 -- row to jsonb; and the secrets are written in, so that no write looks them up. Writing to
 -- memtech.secret_column generates the functions again. If the table's columns are no
@@ -2280,7 +2297,7 @@ BEGIN
 
   EXECUTE format($fn$
 CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET enable_nestloop = off
 AS $body$
 DECLARE
   same_columns boolean;
@@ -2305,8 +2322,9 @@ BEGIN
     -- A row deleted with its company (ON DELETE CASCADE) keeps its trail without a company.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT c.id, 'delete', ctx.actor, TG_TABLE_NAME, %4$s, to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
-      FROM ctx, old_rows o LEFT JOIN public.companies c ON c.id = o.%2$I;
+    SELECT (SELECT c.id FROM public.companies c WHERE c.id = o.%2$I), 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
+           to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
+      FROM ctx, old_rows o;
     RETURN NULL;
   END IF;
 
@@ -2322,19 +2340,17 @@ BEGIN
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %3$s,
+    SELECT (SELECT c.id FROM public.companies c WHERE c.id = n.%2$I), 'update', ctx.actor, TG_TABLE_NAME, %3$s,
            '{}'::jsonb
            || %6$s,
            ctx.client_ip, ctx.user_agent
-      FROM ctx, new_rows n JOIN old_rows o ON %7$s
-      LEFT JOIN public.companies c ON c.id = n.%2$I;
+      FROM ctx, new_rows n JOIN old_rows o ON %7$s;
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
-           ctx.client_ip, ctx.user_agent
-      FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p
-      LEFT JOIN public.companies c ON c.id = (p.nj ->> %9$L)::uuid;
+    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
+      FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
@@ -2342,15 +2358,14 @@ BEGIN
     -- key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT c.id, 'update', ctx.actor, TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
-           ctx.client_ip, ctx.user_agent
+    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
       FROM ctx, (SELECT nu.j AS nj, ou.j AS oj
               FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
                      WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
               JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
                      WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
-            OFFSET 0) p
-      LEFT JOIN public.companies c ON c.id = (p.nj ->> %9$L)::uuid;
+            OFFSET 0) p;
   END IF;
   RETURN NULL;
 END
