@@ -7,6 +7,9 @@ same prologue followed by the undo halves in reverse order.  Each script is one
 transaction of plain SQL (no psql meta-commands), so `psql -f` and migration runners that
 send a file as one batch both apply it all or nothing.
 
+sql/prepare.sql, an optional psql script that builds an index concurrently before the
+install, is copied as it is.
+
     python3 build.py           write build/ and migrations/
     python3 build.py --check   fail if migrations/ differs from what would be written
 """
@@ -21,6 +24,7 @@ MODULE = re.compile(r"^(\d\d)_[a-z0-9_]+\.sql$")
 OUTPUTS = {
     "install": ["build/install.sql", "migrations/001_multi_tenant_schema.sql"],
     "uninstall": ["build/uninstall.sql", "migrations/001_rollback.sql"],
+    "prepare": ["build/prepare.sql", "migrations/001_prepare.psql"],
 }
 
 
@@ -58,6 +62,7 @@ def main(argv):
     scripts = {
         "install": script("install", found),
         "uninstall": script("uninstall", [p.with_suffix(".undo.sql") for p in reversed(found)]),
+        "prepare": (SQL / "prepare.sql").read_text(encoding="utf-8"),
     }
     stale = []
     for kind, targets in OUTPUTS.items():

@@ -114,30 +114,47 @@ $$;
 
 -- squawk: CREATE INDEX CONCURRENTLY cannot run inside the install's one transaction, which
 -- is what makes it all-or-nothing; the tables are already locked by memtech_lock_tables
--- above, so a plain build costs no extra lock. Its time is measured in docs/benchmarks.md.
+-- above, so a plain build costs no extra lock. But readers of the v0 tables wait for as long
+-- as the lock is held, so the builds are kept small (docs/benchmarks.md, part 3): the
+-- indexes on the new author and reviewer columns leave out NULL, which is every row at
+-- install (a scan, no sort), and they still serve the foreign keys' ON DELETE SET NULL.
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS idx_projects_company_status ON public.projects (company_id, status);
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by);
+CREATE INDEX IF NOT EXISTS projects_created_by_idx ON public.projects (created_by) WHERE created_by IS NOT NULL;
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_id);
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by);
+CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by) WHERE uploaded_by IS NOT NULL;
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id);
--- The tenant path of row level security on sections, with the project: a tenant's "this
--- project's sections" is then one index range, however big the company.
+CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id) WHERE reviewer_id IS NOT NULL;
+-- The tenant path of row level security on sections. company_id alone: at install every
+-- v0 section has the one legacy company, so the build is a scan and no real sort. A
+-- tenant's "this project's sections" goes through the index on project_id below, one
+-- short range whatever the company's size, which also serves the composite foreign key.
 -- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_company_project_idx ON public.sections (company_id, project_id);
+CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
+-- Installs of 0.1.0 built (company_id, project_id) instead, twice the work under the lock.
+-- The tables are locked already (see above): the drop adds no lock.
+-- squawk-ignore require-concurrent-index-deletion
+DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
--- and remember it, so that the uninstall never drops an index of the application's.
+-- and remember it, so that the uninstall never drops an index of the application's. An
+-- index build/prepare.sql built (concurrently, before the install) is the package's too.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass
+  IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass AND indisvalid
                    AND indkey[0] = (SELECT attnum FROM pg_attribute
                                      WHERE attrelid = 'public.sections'::regclass AND attname = 'project_id')) THEN
-    PERFORM pg_temp.memtech_notice('indexing sections.project_id');
+    PERFORM pg_temp.memtech_notice('indexing sections.project_id (build/prepare.sql does it without locking)');
+    -- An index of that name left invalid by an interrupted prepare goes.
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.sections_project_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.sections_project_id_idx;
+    END IF;
     CREATE INDEX sections_project_id_idx ON public.sections (project_id);
+    UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
+  ELSIF obj_description(to_regclass('public.sections_project_id_idx'), 'pg_class') LIKE 'memtech: built before the install%'
+        AND NOT 'public.sections_project_id_idx' = ANY (SELECT unnest(created_indexes) FROM memtech.installation) THEN
     UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
   END IF;
 END

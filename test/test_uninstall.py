@@ -1,5 +1,6 @@
 """The uninstall (build/uninstall.sql): it gives the database back exactly as it was before
 the install, or refuses, naming why, and changes nothing."""
+import pathlib
 import re
 
 import pytest
@@ -46,6 +47,38 @@ def test_uninstall_after_install_on_v0_gives_back_the_v0_database(db):
     assert installed_version(db) is None
     said = notices(proc.stderr)
     assert said and all(n.startswith("memtech: ") for n in said), proc.stderr
+
+
+PREPARE = pathlib.Path(__file__).resolve().parents[1] / "build" / "prepare.sql"
+
+
+def test_prepare_install_uninstall_gives_back_the_v0_database(db, build_scripts):
+    # build/prepare.sql builds sections (project_id) concurrently before the install; the
+    # install takes that index as its own (no build under its lock), the uninstall drops it.
+    load_v0(db)
+    before = {"dump": db.dump(), "data": data_digest(db)}
+
+    prepared = db.psql(PREPARE)
+    assert "memtech: indexing sections.project_id concurrently" in prepared.stdout + prepared.stderr
+    assert db.psql(PREPARE).returncode == 0          # a second run finds the index and does nothing
+    assert scalar(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'public.sections'::regclass") == 2
+    installed = db.install()
+    assert not any("indexing sections.project_id" in n for n in notices(installed.stderr)), installed.stderr
+    assert scalar(db, "SELECT created_indexes FROM memtech.installation") == ["public.sections_project_id_idx"]
+
+    db.uninstall()
+
+    assert db.dump() == before["dump"]
+    assert data_digest(db) == before["data"]
+
+
+def test_prepare_leaves_a_database_without_v0_tables_alone(db):
+    before = db.dump()
+
+    proc = db.psql(PREPARE)
+
+    assert proc.returncode == 0
+    assert db.dump() == before
 
 
 def test_uninstall_twice_is_harmless(db):

@@ -3,7 +3,7 @@
 -- test holds the v0 fixture (5 projects, 25 sections, 6 memoires, 30 chunks), so this also
 -- checks what the install did to rows that predate it.
 BEGIN;
-SELECT plan(164);
+SELECT plan(165);
 
 -- The columns the package adds, as the specification and the package's contract define
 -- them (written out here, not read from memtech.managed_column). default_value NULL: none.
@@ -125,8 +125,8 @@ SELECT indexes_are('public', 'projects',
 SELECT indexes_are('public', 'memoires', ARRAY['memoires_pkey', 'memoires_company_id_idx', 'memoires_uploaded_by_idx'],
   'memoires has exactly the indexes memoires_pkey, memoires_company_id_idx, memoires_uploaded_by_idx');
 SELECT indexes_are('public', 'sections',
-  ARRAY['sections_pkey', 'sections_project_id_idx', 'sections_company_project_idx', 'sections_reviewer_id_idx'],
-  'sections has exactly the indexes sections_pkey, sections_project_id_idx, sections_company_project_idx, sections_reviewer_id_idx');
+  ARRAY['sections_pkey', 'sections_project_id_idx', 'sections_company_id_idx', 'sections_reviewer_id_idx'],
+  'sections has exactly the indexes sections_pkey, sections_project_id_idx, sections_company_id_idx, sections_reviewer_id_idx');
 SELECT has_index('public', 'projects', 'idx_projects_company_status', ARRAY['company_id', 'status'],
   'idx_projects_company_status is on projects (company_id, status)');
 SELECT has_index('public', 'projects', 'projects_company_id_id_key', ARRAY['company_id', 'id'],
@@ -139,16 +139,23 @@ SELECT has_index('public', 'memoires', 'memoires_uploaded_by_idx', ARRAY['upload
   'memoires_uploaded_by_idx is on memoires (uploaded_by)');
 SELECT has_index('public', 'sections', 'sections_project_id_idx', ARRAY['project_id'],
   'sections_project_id_idx is on sections (project_id): v0 had no index there');
-SELECT has_index('public', 'sections', 'sections_company_project_idx', ARRAY['company_id', 'project_id'],
-  'sections_company_project_idx is on sections (company_id, project_id)');
+SELECT has_index('public', 'sections', 'sections_company_id_idx', ARRAY['company_id'],
+  'sections_company_id_idx is on sections (company_id): the tenant path of its policy');
 SELECT has_index('public', 'sections', 'sections_reviewer_id_idx', ARRAY['reviewer_id'],
   'sections_reviewer_id_idx is on sections (reviewer_id)');
 SELECT is_empty(
   $$SELECT i.indexrelid::regclass::text
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
      WHERE i.indrelid IN ('public.projects'::regclass, 'public.memoires'::regclass, 'public.sections'::regclass)
-       AND (a.amname <> 'btree' OR i.indpred IS NOT NULL)$$,
-  'every index of projects, memoires and sections is a plain btree index');
+       AND (a.amname <> 'btree'
+            OR (i.indpred IS NOT NULL) <> (c.relname IN ('projects_created_by_idx', 'memoires_uploaded_by_idx',
+                                                         'sections_reviewer_id_idx')))$$,
+  'every index of projects, memoires and sections is a btree index; those on the author and reviewer columns only');
+SELECT is(ARRAY(SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i
+                 WHERE i.indexrelid IN ('public.projects_created_by_idx'::regclass, 'public.memoires_uploaded_by_idx'::regclass,
+                                        'public.sections_reviewer_id_idx'::regclass) ORDER BY i.indexrelid::regclass::text),
+  ARRAY['(uploaded_by IS NOT NULL)', '(created_by IS NOT NULL)', '(reviewer_id IS NOT NULL)'],
+  'the indexes on the author and reviewer columns leave out NULL: built under the install''s lock, they are a scan without a sort');
 
 -- ---------------------------------------------------------------------------------------
 -- document_chunks keeps its v0 structure

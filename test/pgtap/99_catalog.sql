@@ -29,7 +29,8 @@ SELECT is(memtech.installed_version(), '0.1.0', 'memtech.installed_version() is 
 -- An index serves a foreign key when its first column is one of the key's columns other
 -- than company_id (every tenant table has an index led by company_id, so that one says
 -- nothing about the key), or company_id itself when the key is only company_id. Only
--- whole (non-partial), valid indexes count.
+-- valid indexes count, whole or leaving out the rows where that column is NULL (which no
+-- foreign key looks up).
 -- Left out: document_chunks' v0 foreign key (memoire_id). The package must not change that
 -- table's structure (the specification keeps it as the RAG code knows it), so it adds no
 -- index there; any other foreign key on document_chunks is still checked.
@@ -49,8 +50,11 @@ SELECT is_empty(
        AND r.relnamespace IN ('public'::regnamespace, 'memtech'::regnamespace)
        AND NOT (c.conrelid = 'public.document_chunks'::regclass AND c.conname = 'document_chunks_memoire_id_fkey')
        AND NOT EXISTS (SELECT 1 FROM pg_index i
-                        WHERE i.indrelid = c.conrelid AND i.indisvalid AND i.indpred IS NULL
-                          AND i.indkey[0] = ANY (k.leading))$$,
+                        WHERE i.indrelid = c.conrelid AND i.indisvalid AND i.indkey[0] = ANY (k.leading)
+                          AND (i.indpred IS NULL
+                               OR pg_get_expr(i.indpred, i.indrelid)
+                                  = format('(%I IS NOT NULL)', (SELECT attname FROM pg_attribute
+                                                                 WHERE attrelid = i.indrelid AND attnum = i.indkey[0]))))$$,
   'every foreign key is served by an index led by one of its columns (document_chunks'' v0 key excepted)');
 
 -- ---------------------------------------------------------------------------------------
