@@ -139,8 +139,7 @@ CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_i
 -- squawk-ignore require-concurrent-index-deletion
 DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
--- and remember it, so that the uninstall never drops an index of the application's. An
--- index build/prepare.sql built (concurrently, before the install) is the package's too.
+-- and remember it, so that the uninstall never drops an index of the application's.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.sections'::regclass AND indisvalid
@@ -153,12 +152,19 @@ BEGIN
     END IF;
     CREATE INDEX sections_project_id_idx ON public.sections (project_id);
     UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
-  ELSIF obj_description(to_regclass('public.sections_project_id_idx'), 'pg_class') LIKE 'memtech: built before the install%'
-        AND NOT 'public.sections_project_id_idx' = ANY (SELECT unnest(created_indexes) FROM memtech.installation) THEN
-    UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
   END IF;
 END
 $$;
+
+-- The indexes build/prepare.sql built (concurrently, before the install) are the package's:
+-- the uninstall drops them with the rest.
+UPDATE memtech.installation i
+   SET created_indexes = i.created_indexes || ARRAY(
+         SELECT format('public.%I', c.relname) FROM pg_class c
+          WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'i'
+            AND obj_description(c.oid, 'pg_class') LIKE 'memtech: built before the install%'
+            AND NOT format('public.%I', c.relname) = ANY (i.created_indexes)
+          ORDER BY c.relname);
 
 COMMENT ON COLUMN public.projects.company_id IS 'The company answering the tender: the project and everything under it are invisible to every other.';
 COMMENT ON COLUMN public.projects.created_by IS 'Who opened the project; NULL once that user is deleted.';

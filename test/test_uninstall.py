@@ -59,12 +59,17 @@ def test_prepare_install_uninstall_gives_back_the_v0_database(db, build_scripts)
     before = {"dump": db.dump(), "data": data_digest(db)}
 
     prepared = db.psql(PREPARE)
-    assert "memtech: indexing sections.project_id concurrently" in prepared.stdout + prepared.stderr
-    assert db.psql(PREPARE).returncode == 0          # a second run finds the index and does nothing
-    assert scalar(db, "SELECT count(*) FROM pg_index WHERE indrelid = 'public.sections'::regclass") == 2
+    said = prepared.stdout + prepared.stderr
+    assert "memtech: indexing sections.project_id concurrently" in said
+    assert "memtech: indexing document_chunks.memoire_id concurrently" in said
+    again = db.psql(PREPARE)                          # a second run finds the indexes and does nothing
+    assert "indexing" not in again.stdout + again.stderr
+    for table in ("sections", "document_chunks"):
+        assert scalar(db, f"SELECT count(*) FROM pg_index WHERE indrelid = 'public.{table}'::regclass") == 2
     installed = db.install()
     assert not any("indexing sections.project_id" in n for n in notices(installed.stderr)), installed.stderr
-    assert scalar(db, "SELECT created_indexes FROM memtech.installation") == ["public.sections_project_id_idx"]
+    assert scalar(db, "SELECT created_indexes FROM memtech.installation") == [
+        "public.document_chunks_memoire_id_idx", "public.sections_project_id_idx"]
 
     db.uninstall()
 
