@@ -26,6 +26,7 @@ import dataclasses
 import datetime
 import os
 import pathlib
+import pickle
 import platform
 import random
 import re
@@ -47,6 +48,7 @@ from bench import generate  # noqa: E402
 INSTALL = ROOT / "build" / "install.sql"
 UNINSTALL = ROOT / "build" / "uninstall.sql"
 PREPARE = ROOT / "build" / "prepare.sql"
+LAST_RUN = ROOT / "build" / "bench-last.pickle"   # the figures of the last run, for --report-only
 V0_TABLES = ["projects", "sections", "memoires", "document_chunks"]
 
 # Server settings of the benchmark cluster (ALTER SYSTEM, then a restart). The throwaway cluster
@@ -1282,7 +1284,13 @@ def main(argv=None):
                         help="seconds per isolation measurement (default 3 at scale >= 0.5, less below)")
     parser.add_argument("--bulk-runs", type=int, default=None, help="runs per side of the bulk writes (default 15, 3 at scale >= 0.5)")
     parser.add_argument("--no-experiments", action="store_true", help="skip the design alternatives")
+    parser.add_argument("--report-only", action="store_true",
+                        help=f"measure nothing: write the report again from the last run's figures ({LAST_RUN.name})")
     args = parser.parse_args(argv)
+    if args.report_only:
+        ctx = pickle.loads(LAST_RUN.read_bytes())
+        MISSED.extend(ctx.get("missed", []))
+        return write_report(ctx, args.output)
     if args.budget is None:
         args.budget = 3.0 if args.scale >= 0.5 else max(0.5, 6 * args.scale)
     if args.bulk_runs is None:
@@ -1403,17 +1411,25 @@ def main(argv=None):
     phases.append(("total", time.perf_counter() - started))
     ctx["load"].append(os.getloadavg())
     ctx["phases"] = phases
+    ctx["missed"] = list(MISSED)
+    LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
+    LAST_RUN.write_bytes(pickle.dumps(ctx))
+    status = write_report(ctx, args.output)
+    log(f"done in {phases[-1][1]:.0f} s")
+    return status
+
+
+def write_report(ctx, output):
     text = report(ctx)
     print()
     print(text)
-    if args.output != "-":
-        out = pathlib.Path(args.output)
+    if output != "-":
+        out = pathlib.Path(output)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         log(f"wrote {out}")
     for line in MISSED:
         print(f"MISSED: {line}")
-    log(f"done in {phases[-1][1]:.0f} s")
     return 0
 
 
