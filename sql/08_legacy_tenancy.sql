@@ -128,14 +128,14 @@ CREATE INDEX IF NOT EXISTS memoires_company_id_idx ON public.memoires (company_i
 CREATE INDEX IF NOT EXISTS memoires_uploaded_by_idx ON public.memoires (uploaded_by) WHERE uploaded_by IS NOT NULL;
 -- squawk-ignore require-concurrent-index-creation
 CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer_id) WHERE reviewer_id IS NOT NULL;
--- The tenant path of row level security on sections. company_id alone: at install every
--- v0 section has the one legacy company, so the build is a scan and no real sort. A
--- tenant's "this project's sections" goes through the index on project_id below, one
--- short range whatever the company's size, which also serves the composite foreign key.
--- squawk-ignore require-concurrent-index-creation
-CREATE INDEX IF NOT EXISTS sections_company_id_idx ON public.sections (company_id);
--- Installs of 0.1.0 built (company_id, project_id) instead, twice the work under the lock.
--- The tables are locked already (see above): the drop adds no lock.
+-- Sections have no index led by company_id: the application reaches them through their
+-- project, and the index on project_id below gives a project's sections in one short
+-- range, whatever the company's size; it also serves the composite foreign key. An index
+-- on company_id would not only cost a build over every v0 section under the lock: the
+-- planner, which takes every company for an average one, combines it with project_id's
+-- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
+-- Installs of 0.1.0 built (company_id, project_id): it goes. The tables are locked
+-- already (see above): the drop adds no lock.
 -- squawk-ignore require-concurrent-index-deletion
 DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,

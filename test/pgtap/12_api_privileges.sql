@@ -82,10 +82,11 @@ SELECT is_empty($$
 $$, 'of the private helpers, the API roles may execute only the three the policies call');
 
 -- Each restrictive policy finds the tenant's rows through an index on its tenant column
--- (document_chunks through memoires.company_id: its own structure is the application's).
+-- (document_chunks through memoires.company_id: its own structure is the application's;
+-- sections through their project: see sql/08_legacy_tenancy.sql).
 SELECT is_empty($$
   SELECT p.name FROM package_table p
-   WHERE p.name <> 'document_chunks'
+   WHERE p.name NOT IN ('document_chunks', 'sections')
      AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                       WHERE i.indrelid = ('public.' || p.name)::regclass
                         AND a.attname = CASE p.name WHEN 'companies' THEN 'id' ELSE 'company_id' END)
