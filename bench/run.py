@@ -397,15 +397,18 @@ def _scripts(cluster, dbname, ids, result, repeats, keep_installed):
                 # As `make install` does: build/prepare.sql (concurrent index builds), then the
                 # install; the readers are watched over both, the time is both.
                 prepared = run_script(cluster, dbname, PREPARE)
-                run = run_script(cluster, dbname, INSTALL)
-                run = ScriptRun(prepared.seconds + run.seconds, prepared.start, run.end, run.lock_at, run.steps)
+                install = run_script(cluster, dbname, INSTALL)
+                slowest = slowest_steps(install)
+                run = ScriptRun(prepared.seconds + install.seconds, prepared.start, install.end, install.lock_at,
+                                install.steps)
                 prepare_s = prepared.seconds
             else:
                 run = run_script(cluster, dbname, UNINSTALL)
+                slowest = slowest_steps(run)
                 prepare_s = 0.0
         waits = readers.longest(run.start, run.end)
         runs[step].append({"seconds": run.seconds, "locked_s": run.end - run.lock_at, "readers": waits,
-                           "errors": sum(readers.errors.values()), "slowest": slowest_steps(run),
+                           "errors": sum(readers.errors.values()), "slowest": slowest,
                            "prepare_s": prepare_s})
         log(f"  {step}: {run.seconds:.2f} s (prepare {prepare_s:.2f} s), v0 tables locked "
             f"{run.end - run.lock_at:.2f} s, longest reader wait {max(v[0] for v in waits.values()) * 1000:.0f} ms")
@@ -1096,6 +1099,9 @@ def analysis(ctx):
                  "call: the switch to the definer's rights and the `SET search_path`, saved and restored at every "
                  "call, the nested `memtech.current_user_id()` with its `current_setting()` calls and pattern "
                  "checks, and the sub-select's init plan. ")
+    text += ("Tried while writing this report, with pgbench on the same data (not part of this run): "
+             "`memtech.current_user_id()` without its `SET search_path` (every name schema-qualified instead) "
+             "saved nothing measurable, and a SECURITY DEFINER helper in SQL instead of PL/pgSQL was slower. ")
     text += ("Going further needs a cheaper way to the company, not measured here: a helper PostgreSQL can inline "
              "(plain SQL, neither SECURITY DEFINER nor a SET clause, which needs the lookup in `users` to be allowed "
              "with the caller's rights), or the company kept in a transaction-local setting by a trusted function "
@@ -1259,8 +1265,9 @@ def analysis(ctx):
       f"not count: the install never reads `document_chunks`, and with a quarter of them, everything else equal, it "
       + (f"held the lock {qc:.1f} s, no shorter: the difference is within what repeated runs vary (min–max "
          f"columns). " if noisy else f"held the lock about as long ({qc:.1f} s). ")
-      + f"Sections do: under the lock the install builds the indexes of the v0 tables over all their rows "
-      f"({built}), then runs modules 09 to 15 (new tables, policies, grants, triggers), and the lock lasts until "
+      + f"Under the lock the install adds columns and constraints (no table rewrite, no scan), builds the "
+      f"indexes on the v0 tables that `build/prepare.sql` did not build beforehand, then runs modules 09 to 15 "
+      f"(new tables, policies, grants, triggers), and the lock lasts until "
       f"the commit. Slowest steps: {slow}. Done so far, from 3.1 s at this scale in the first report: "
       f"`build/prepare.sql` builds `sections (project_id)` (and the RAG path, `document_chunks (memoire_id)`) "
       f"with `CREATE INDEX CONCURRENTLY` before the install ({fmt_s(full['prepare_s'])} s, blocking nobody); the "
@@ -1270,7 +1277,8 @@ def analysis(ctx):
       f"combined it with `project_id`'s and read all of that company's sections for one project (16x in a run "
       f"with `(company_id)`). What remains under the lock: the indexes of projects and memoires, the scan of "
       f"sections for its reviewer index, and modules 09 to 15. Ideas, not done: run what does not touch the v0 "
-      f"tables (new tables, functions, their triggers) before taking their lock. The uninstall holds the lock "
+      f"tables (new tables, functions, their triggers) before taking their lock. The indexes of the v0 tables "
+      f"after the install: {built}. The uninstall holds the lock "
       f"{full_run['uninstall']['locked_s']:.2f} s: it only drops.")
     return "\n".join(L)
 

@@ -1524,7 +1524,7 @@ CREATE INDEX IF NOT EXISTS sections_reviewer_id_idx ON public.sections (reviewer
 -- on company_id would not only cost a build over every v0 section under the lock: the
 -- planner, which takes every company for an average one, combines it with project_id's
 -- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
--- Installs of 0.1.0 built (company_id, project_id): it goes. The tables are locked
+-- Earlier installs built (company_id, project_id): it goes. The tables are locked
 -- already (see above): the drop adds no lock.
 -- squawk-ignore require-concurrent-index-deletion
 DROP INDEX IF EXISTS public.sections_company_project_idx;
@@ -2470,7 +2470,7 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Installs before 0.2.0 had one generic function, which ran its queries with EXECUTE.
+  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
   DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;

@@ -304,7 +304,7 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Installs before 0.2.0 had one generic function, which ran its queries with EXECUTE.
+  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
   DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
