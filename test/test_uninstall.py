@@ -1,6 +1,5 @@
 """The uninstall (build/uninstall.sql): it gives the database back exactly as it was before
 the install, or refuses, naming why, and changes nothing."""
-import pathlib
 import re
 
 import pytest
@@ -49,20 +48,17 @@ def test_uninstall_after_install_on_v0_gives_back_the_v0_database(db):
     assert said and all(n.startswith("memtech: ") for n in said), proc.stderr
 
 
-PREPARE = pathlib.Path(__file__).resolve().parents[1] / "build" / "prepare.sql"
-
-
 def test_prepare_install_uninstall_gives_back_the_v0_database(db, build_scripts):
     # build/prepare.sql builds sections (project_id) concurrently before the install; the
     # install takes that index as its own (no build under its lock), the uninstall drops it.
     load_v0(db)
     before = {"dump": db.dump(), "data": data_digest(db)}
 
-    prepared = db.psql(PREPARE)
+    prepared = db.psql(build_scripts.prepare)
     said = prepared.stdout + prepared.stderr
     assert "memtech: indexing sections.project_id concurrently" in said
     assert "memtech: indexing document_chunks.memoire_id concurrently" in said
-    again = db.psql(PREPARE)                          # a second run finds the indexes and does nothing
+    again = db.psql(build_scripts.prepare)                          # a second run finds the indexes and does nothing
     assert "indexing" not in again.stdout + again.stderr
     for table in ("sections", "document_chunks"):
         assert scalar(db, f"SELECT count(*) FROM pg_index WHERE indrelid = 'public.{table}'::regclass") == 2
@@ -77,10 +73,29 @@ def test_prepare_install_uninstall_gives_back_the_v0_database(db, build_scripts)
     assert data_digest(db) == before["data"]
 
 
-def test_prepare_leaves_a_database_without_v0_tables_alone(db):
+@pytest.mark.parametrize("then", ["prepare", "install"])
+def test_an_index_an_interrupted_prepare_left_invalid_is_built_again(db, build_scripts, then):
+    # An interrupted CREATE INDEX CONCURRENTLY leaves its index behind, invalid. Running the
+    # prepare step again, or the install, replaces it; the uninstall then drops it.
+    load_v0(db)
+    before = db.dump()
+    db.psql("CREATE INDEX sections_project_id_idx ON public.sections (project_id);\n"
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.sections_project_id_idx'::regclass;")
+
+    if then == "prepare":
+        db.psql(build_scripts.prepare)
+    db.install()
+
+    assert scalar(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.sections_project_id_idx'::regclass")
+    assert "public.sections_project_id_idx" in scalar(db, "SELECT created_indexes FROM memtech.installation")
+    db.uninstall()
+    assert db.dump() == before
+
+
+def test_prepare_leaves_a_database_without_v0_tables_alone(db, build_scripts):
     before = db.dump()
 
-    proc = db.psql(PREPARE)
+    proc = db.psql(build_scripts.prepare)
 
     assert proc.returncode == 0
     assert db.dump() == before
