@@ -441,7 +441,7 @@ def generate_tenant(conn, layout, vacuum=True):
             INSERT INTO public.content_blocks (id, company_id, type, title, content, metadata, tags, version, is_active,
                                                created_at, updated_at, created_by)
             SELECT {sql_id('block', 'g')}, {sql_id('company', 'r.ci')},
-                   ({types}[1 + width_bucket(random(), {sql_array(BLOCK_TYPE_CUMULATIVE, 'float8[]')})])::public.content_block_type,
+                   ({types}[1 + width_bucket(random(), {sql_array(BLOCK_TYPE_CUMULATIVE, 'float8[]')})]),
                    format('Fiche %s – %s', r.k, {vocabulary}[1 + g % {v}]),
                    'Description détaillée pour le mémoire technique : '
                    || repeat('moyens, méthodes et références de l''entreprise ; ', 2 + g % 5) || md5(g::text),
@@ -457,6 +457,14 @@ def generate_tenant(conn, layout, vacuum=True):
                    LATERAL (SELECT {blocks.sql_company_rank('g')} AS ci) q,
                    LATERAL (SELECT q.ci, {blocks.sql_local_index('g', 'q.ci')} AS k) r""",
               timings, "content_blocks")
+    # The triggers are off while loading (session_replication_role): copy the tags as
+    # memtech.sync_block_tags() would, in key order.
+    with _IndexesRebuilt(conn, "public.content_block_tags", timings):
+        _exec(conn, """
+            INSERT INTO public.content_block_tags (company_id, block_id, tag)
+            SELECT DISTINCT b.company_id, b.id, t.tag
+              FROM public.content_blocks b CROSS JOIN LATERAL unnest(b.tags) AS t(tag)
+             ORDER BY 1, 3, 2""", timings, "content_block_tags")
 
     # v0 projects, sections and memoires go to the companies.
     project_rank = projects.sql_company_rank(sql_row_number("id"))
@@ -473,7 +481,7 @@ def generate_tenant(conn, layout, vacuum=True):
                    project_type = {kinds}[1 + {sql_row_number('id')} % 8],
                    size = (500 + {sql_row_number('id')} % 20000) || ' m²',
                    deadline = created_at + interval '45 days',
-                   status = ({statuses}[1 + width_bucket(random(), {sql_array(PROJECT_STATUS_CUMULATIVE, 'float8[]')})])::public.project_status,
+                   status = ({statuses}[1 + width_bucket(random(), {sql_array(PROJECT_STATUS_CUMULATIVE, 'float8[]')})]),
                    metadata = jsonb_build_object('budget_eur', 100000 + {sql_row_number('id')} % 5000000),
                    updated_at = created_at + interval '10 days'""", timings, "projects (v0 rows to companies)")
     with _IndexesRebuilt(conn, "public.sections", timings, vacuum_full=True):
@@ -529,8 +537,8 @@ def generate_tenant(conn, layout, vacuum=True):
                    LATERAL (SELECT {audit.sql_company_rank('g')} AS ci) q""", timings, "audit_log")
     conn.execute("RESET session_replication_role")
     if vacuum:
-        for t in ("companies", "users", "content_blocks", "projects", "sections", "memoires", "document_chunks",
-                  "content_matches", "audit_log"):
+        for t in ("companies", "users", "content_blocks", "content_block_tags", "projects", "sections", "memoires",
+                  "document_chunks", "content_matches", "audit_log"):
             _exec(conn, f"VACUUM (ANALYZE) public.{t}", timings, "vacuum analyze")
     return timings
 

@@ -134,6 +134,40 @@ BEGIN
 END
 $$;
 
+-- A column the application filters on holds an enum's labels as text, checked against the
+-- enum: text equality is leakproof, so under row level security a tenant's filter on it
+-- can use an index (enum equality is not, and is applied only after the policy has let
+-- the rows through). The enum stays the list of labels and their order. A column of an
+-- earlier version that holds the enum itself is converted (a rewrite of the table).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
+  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  default_value text;
+BEGIN
+  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
+     = enum_type THEN
+    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
+      target::text, col, enum_type::text);
+    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
+    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
+      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+     WHERE d.adrelid = target AND a.attname = col;
+    IF default_value IS NOT NULL THEN
+      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
+                   target, col, col, col,
+                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
+  END IF;
+  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
+      (SELECT typname FROM pg_type WHERE oid = enum_type)),
+    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
+END
+$$;
+
 -- Takes ACCESS EXCLUSIVE on the given application tables all at once, retrying short
 -- attempts until memtech.lock_timeout, so that the install never deadlocks with the
 -- application nor blocks its readers for long.
@@ -517,7 +551,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('projects', 'project_type', 'text', false),
   ('projects', 'size', 'text', false),
   ('projects', 'deadline', 'timestamp with time zone', false),
-  ('projects', 'status', 'project_status', true),
+  ('projects', 'status', 'text', true),
   ('projects', 'final_document_url', 'text', false),
   ('projects', 'metadata', 'jsonb', true),
   ('projects', 'updated_at', 'timestamp with time zone', true),
@@ -558,7 +592,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('users', 'updated_at', 'timestamp with time zone', true),
   ('content_blocks', 'id', 'uuid', true),
   ('content_blocks', 'company_id', 'uuid', true),
-  ('content_blocks', 'type', 'content_block_type', true),
+  ('content_blocks', 'type', 'text', true),
   ('content_blocks', 'title', 'text', true),
   ('content_blocks', 'content', 'text', true),
   ('content_blocks', 'metadata', 'jsonb', true),
@@ -568,6 +602,9 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('content_blocks', 'created_at', 'timestamp with time zone', true),
   ('content_blocks', 'updated_at', 'timestamp with time zone', true),
   ('content_blocks', 'created_by', 'uuid', false),
+  ('content_block_tags', 'company_id', 'uuid', true),
+  ('content_block_tags', 'block_id', 'uuid', true),
+  ('content_block_tags', 'tag', 'text', true),
   ('files', 'id', 'uuid', true),
   ('files', 'company_id', 'uuid', true),
   ('files', 'filename', 'text', true),
@@ -675,6 +712,9 @@ BEGIN
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = e.column_name AND NOT a.attisdropped
      WHERE format_type(a.atttypid, a.atttypmod) <> e.data_type
+       -- version 0.1.0 stored these as enums; modules 06 and 08 convert them to text
+       AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
+           (('content_blocks', 'type', 'content_block_type'), ('projects', 'status', 'project_status'))
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
@@ -756,7 +796,7 @@ COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it w
 
 -- Version of the package these modules build. A database already at this version keeps
 -- its row untouched, so that a re-run changes nothing.
-INSERT INTO memtech.installation (version) VALUES ('0.1.0')
+INSERT INTO memtech.installation (version) VALUES ('0.2.0')
 ON CONFLICT (singleton) DO UPDATE SET version = excluded.version
 WHERE memtech.installation.version IS DISTINCT FROM excluded.version;
 
@@ -993,11 +1033,11 @@ $$;
 COMMENT ON TYPE public.user_role IS
   'What a user may do in its company: admin also manages users and the company profile and reads the audit log; user edits the working data; viewer only reads.';
 COMMENT ON TYPE public.content_block_type IS
-  'Kinds of reusable content in a company''s library; metadata holds the fields proper to each kind.';
+  'Kinds of reusable content in a company''s library; metadata holds the fields proper to each kind. content_blocks.type holds these labels as text, checked against this type.';
 COMMENT ON TYPE public.block_file_relationship IS
   'What a file is to a content block: its main document, a photo, a certificate, or a datasheet.';
 COMMENT ON TYPE public.project_status IS
-  'Where a tender stands in the workflow, in order: RC analysis, matching, generation, review, submission.';
+  'Where a tender stands in the workflow, in order: RC analysis, matching, generation, review, submission. projects.status holds these labels as text, checked against this type; cast to it to sort in this order.';
 COMMENT ON TYPE public.generation_status IS
   'Life of an AI generation request; completed requests carry content, failed ones an error message.';
 COMMENT ON TYPE public.memoire_section_type IS
@@ -1125,7 +1165,7 @@ ALTER TABLE public.content_blocks
   -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id uuid NOT NULL,
   -- squawk-ignore adding-required-field
-  ADD COLUMN IF NOT EXISTS type       public.content_block_type NOT NULL,
+  ADD COLUMN IF NOT EXISTS type       text NOT NULL,
   -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS title      text NOT NULL,
   ADD COLUMN IF NOT EXISTS content    text NOT NULL DEFAULT '',
@@ -1137,6 +1177,18 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
+
+-- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- tags are written): a tenant's "blocks with these tags" is then text equality, which
+-- can use an index under row level security, where tags @> '{...}' cannot.
+CREATE TABLE IF NOT EXISTS public.content_block_tags ();
+ALTER TABLE public.content_block_tags
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS company_id uuid NOT NULL,
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS block_id   uuid NOT NULL,
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS tag        text NOT NULL;
 
 CREATE TABLE IF NOT EXISTS public.files ();
 ALTER TABLE public.files
@@ -1215,10 +1267,16 @@ BEGIN
     'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_created_by_fkey',
     'FOREIGN KEY (created_by) REFERENCES public.users (id) ON DELETE SET NULL');
+  PERFORM pg_temp.memtech_enum_as_text('public.content_blocks', 'type', 'public.content_block_type');
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_title_not_blank', $c$CHECK (btrim(title) <> '')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_metadata_is_object',
     $c$CHECK (jsonb_typeof(metadata) = 'object')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
+
+  -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
+  -- triggers of module 16 find each row they remove by the whole key.
+  PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
+    'PRIMARY KEY (company_id, tag, block_id)');
 
   PERFORM pg_temp.memtech_ensure_constraint('public.files', 'files_pkey', 'PRIMARY KEY (id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.files', 'files_company_id_id_key', 'UNIQUE (company_id, id)');
@@ -1258,6 +1316,10 @@ $$;
 CREATE INDEX IF NOT EXISTS idx_content_blocks_company ON public.content_blocks (company_id);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_type ON public.content_blocks (type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_tags ON public.content_blocks USING gin (tags);
+-- Type within the company: under row level security the planner takes every company for
+-- an average one, and this serves a tenant's "blocks of a type" in one range whatever the
+-- company's size.
+CREATE INDEX IF NOT EXISTS content_blocks_company_type_idx ON public.content_blocks (company_id, type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_active ON public.content_blocks (is_active) WHERE is_active = true;
 CREATE INDEX IF NOT EXISTS idx_past_projects_company ON public.past_projects (company_id);
 CREATE INDEX IF NOT EXISTS idx_past_projects_type ON public.past_projects (project_type);
@@ -1271,7 +1333,7 @@ COMMENT ON TABLE public.content_blocks IS
   'Reusable know-how of a company (CVs, equipment, procedures, certifications, ...), matched to a tender''s requirements and quoted in its mémoires.';
 COMMENT ON COLUMN public.content_blocks.id IS 'Identifies the block; content_matches and sections cite it.';
 COMMENT ON COLUMN public.content_blocks.company_id IS 'The owning company: the block is invisible to every other.';
-COMMENT ON COLUMN public.content_blocks.type IS 'Kind of content; decides what metadata holds.';
+COMMENT ON COLUMN public.content_blocks.type IS 'Kind of content (a label of enum content_block_type, checked); decides what metadata holds. Text rather than the enum so that a tenant''s filter by type can use an index under row level security (text = is leakproof, enum = is not).';
 COMMENT ON COLUMN public.content_blocks.title IS 'Name of the block in the library (e.g. a person''s name for a CV).';
 COMMENT ON COLUMN public.content_blocks.content IS 'The text quoted or adapted in mémoires; empty when the block is only its files.';
 COMMENT ON COLUMN public.content_blocks.metadata IS 'Fields proper to the type (a CV''s years of experience, a machine''s capacity, ...), as a JSON object.';
@@ -1281,6 +1343,12 @@ COMMENT ON COLUMN public.content_blocks.is_active IS 'False for a retired block:
 COMMENT ON COLUMN public.content_blocks.created_at IS 'When the block was created.';
 COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed (kept by a trigger).';
 COMMENT ON COLUMN public.content_blocks.created_by IS 'Author; NULL once that user is deleted.';
+
+COMMENT ON TABLE public.content_block_tags IS
+  'One row per tag of a content block, kept by triggers from content_blocks.tags (write tags there; clients only read this). Filter blocks by tag here: text equality can use an index under row level security, array containment on content_blocks.tags cannot, and a tenant''s tags @> filter reads every block of its company. A load that bypasses triggers must call memtech.sync_block_tags() afterwards.';
+COMMENT ON COLUMN public.content_block_tags.company_id IS 'The block''s company: first in the key, so that a tenant''s lookups stay in its company''s part of the index.';
+COMMENT ON COLUMN public.content_block_tags.block_id IS 'The content block (content_blocks.id).';
+COMMENT ON COLUMN public.content_block_tags.tag IS 'One of its tags, as written in content_blocks.tags.';
 
 COMMENT ON TABLE public.files IS
   'Metadata of a file a company uploaded (the bytes are in object storage).';
@@ -1454,7 +1522,7 @@ ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS project_type       text,
   ADD COLUMN IF NOT EXISTS size               text,
   ADD COLUMN IF NOT EXISTS deadline           timestamptz,
-  ADD COLUMN IF NOT EXISTS status             public.project_status NOT NULL DEFAULT 'draft',
+  ADD COLUMN IF NOT EXISTS status             text NOT NULL DEFAULT 'draft',
   ADD COLUMN IF NOT EXISTS final_document_url text,
   ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS updated_at         timestamptz NOT NULL DEFAULT now();
@@ -1482,6 +1550,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_company_id_id_key', 'UNIQUE (company_id, id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_created_by_fkey',
     'FOREIGN KEY (created_by) REFERENCES public.users (id) ON DELETE SET NULL', true);
+  PERFORM pg_temp.memtech_enum_as_text('public.projects', 'status', 'public.project_status', true);
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_metadata_is_object',
     $c$CHECK (jsonb_typeof(metadata) = 'object')$c$, true);
 
@@ -1564,7 +1633,7 @@ COMMENT ON COLUMN public.projects.lot IS 'Lot(s) of the tender the company answe
 COMMENT ON COLUMN public.projects.project_type IS 'Kind of works, to find similar references and templates.';
 COMMENT ON COLUMN public.projects.size IS 'Size of the works as the RC states it (surface, amount, ...), free text.';
 COMMENT ON COLUMN public.projects.deadline IS 'When the offer must be submitted.';
-COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow; v0 projects start as draft.';
+COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow (a label of enum project_status, checked); v0 projects start as draft. Text so that a tenant''s filter by status can use an index under row level security; sort in workflow order with ORDER BY status::project_status.';
 COMMENT ON COLUMN public.projects.final_document_url IS 'The submitted mémoire (S3 path), once there is one.';
 COMMENT ON COLUMN public.projects.metadata IS 'Further facts about the tender, as a JSON object.';
 COMMENT ON COLUMN public.projects.updated_at IS 'When the project last changed (kept by a trigger); the install''s time for projects that predate it.';
@@ -2033,11 +2102,15 @@ BEGIN
   PERFORM pg_temp.memtech_policy('users', 'admins_or_self_update', 'UPDATE', 'authenticated', false,
     admins || ' OR id = (SELECT memtech.current_user_id())');
 
+  -- Block tags are written by the triggers of content_blocks only: members read them.
+  PERFORM pg_temp.memtech_policy('content_block_tags', 'tenant_isolation', 'ALL', 'public', true, own_company);
+  PERFORM pg_temp.memtech_policy('content_block_tags', 'members_read', 'SELECT', 'authenticated', false, 'true');
+
   PERFORM pg_temp.memtech_policy('audit_log', 'tenant_isolation', 'ALL', 'public', true, own_company);
   PERFORM pg_temp.memtech_policy('audit_log', 'admins_read', 'SELECT', 'authenticated', false, admins);
 
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
+                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
                            'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
     EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
   END LOOP;
@@ -2066,6 +2139,7 @@ BEGIN
     PERFORM pg_temp.memtech_grant_exactly(t, 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
   END LOOP;
   PERFORM pg_temp.memtech_grant_exactly('companies', 'authenticated', ARRAY['SELECT', 'UPDATE']);
+  PERFORM pg_temp.memtech_grant_exactly('content_block_tags', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
@@ -2074,8 +2148,8 @@ BEGIN
     ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
     ARRAY['email', 'full_name', 'role', 'is_active']);
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
+                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
                            'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
     PERFORM pg_temp.memtech_grant_exactly(t, 'anon', '{}');
     PERFORM pg_temp.memtech_grant_columns_exactly(t, 'anon', p, '{}')
@@ -2172,6 +2246,7 @@ COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
 -- SELECT instead of one call per row.
 -- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
 -- when the memoire is re-chunked; the memoire's own trail says who changed what.
+-- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 
@@ -2480,6 +2555,113 @@ CREATE OR REPLACE TRIGGER secret_column_regenerate_audit
   FOR EACH STATEMENT EXECUTE FUNCTION memtech.regenerate_audit_functions();
 COMMENT ON TRIGGER secret_column_regenerate_audit ON memtech.secret_column IS
   'The audit functions have the secrets written in: a change of them writes the functions again.';
+
+-- ==== sql/16_block_tags.sql ====
+-- content_block_tags follows content_blocks.tags: the application writes a block's tags
+-- as an array, as the specification has them, and reads "blocks with these tags" from the
+-- rows of content_block_tags, where the filter is text equality on an index led by
+-- company_id.
+
+DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
+
+-- SECURITY DEFINER: clients may only read content_block_tags; the rows they cause are
+-- exactly the tags of the blocks they were allowed to write.
+CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+AS $$
+BEGIN
+  -- Rows are (company_id, tag, block_id), the key itself: each row removed is found by its
+  -- key, and there is no other index to keep.
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO public.content_block_tags (company_id, tag, block_id)
+    SELECT n.company_id, t.tag, n.id FROM new_rows n CROSS JOIN LATERAL unnest(n.tags) AS t(tag)
+     WHERE t.tag IS NOT NULL
+    ON CONFLICT DO NOTHING;
+  ELSIF TG_OP = 'UPDATE' THEN
+    -- Row level, fired only for a block whose tags, company or id changed (the trigger's
+    -- WHEN): the tags it lost go, the ones it gained come. array_position, not = ANY: a
+    -- NULL in the array would make = ANY unknown instead of false.
+    DELETE FROM public.content_block_tags t
+     WHERE t.company_id = OLD.company_id AND t.tag = ANY (OLD.tags) AND t.block_id = OLD.id
+       AND NOT (t.company_id = NEW.company_id AND t.block_id = NEW.id AND array_position(NEW.tags, t.tag) IS NOT NULL);
+    INSERT INTO public.content_block_tags (company_id, tag, block_id)
+    SELECT NEW.company_id, t.tag, NEW.id FROM unnest(NEW.tags) AS t(tag)
+     WHERE t.tag IS NOT NULL
+       AND NOT (NEW.company_id = OLD.company_id AND NEW.id = OLD.id AND array_position(OLD.tags, t.tag) IS NOT NULL)
+    ON CONFLICT DO NOTHING;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM public.content_block_tags t
+     USING (SELECT o.company_id, u.tag, o.id FROM old_rows o CROSS JOIN LATERAL unnest(o.tags) AS u(tag)) gone
+     WHERE t.company_id = gone.company_id AND t.tag = gone.tag AND t.block_id = gone.id;
+  ELSE
+    TRUNCATE public.content_block_tags;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION memtech.copy_block_tags() IS
+  'AFTER trigger on content_blocks: makes content_block_tags hold exactly the tags of the blocks a statement inserted, updated, deleted or truncated.';
+REVOKE ALL ON FUNCTION memtech.copy_block_tags() FROM PUBLIC;
+
+-- Inserts and deletes per statement, with transition tables: an import or a cascade writes
+-- its tags in one statement. Updates per row, only where the tags, company or id changed:
+-- most updates (a title, the content, the active flag) then cost nothing here.
+CREATE OR REPLACE TRIGGER content_blocks_copy_tags_insert
+  AFTER INSERT ON public.content_blocks REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.copy_block_tags();
+CREATE OR REPLACE TRIGGER content_blocks_copy_tags_update
+  AFTER UPDATE OF tags, company_id, id ON public.content_blocks
+  FOR EACH ROW WHEN ((OLD.tags, OLD.company_id, OLD.id) IS DISTINCT FROM (NEW.tags, NEW.company_id, NEW.id))
+  EXECUTE FUNCTION memtech.copy_block_tags();
+CREATE OR REPLACE TRIGGER content_blocks_copy_tags_delete
+  AFTER DELETE ON public.content_blocks REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.copy_block_tags();
+CREATE OR REPLACE TRIGGER content_blocks_copy_tags_truncate
+  AFTER TRUNCATE ON public.content_blocks
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.copy_block_tags();
+COMMENT ON TRIGGER content_blocks_copy_tags_insert ON public.content_blocks IS 'New blocks'' tags into content_block_tags.';
+COMMENT ON TRIGGER content_blocks_copy_tags_update ON public.content_blocks IS 'A block''s changed tags (or company, or id) follow in content_block_tags.';
+COMMENT ON TRIGGER content_blocks_copy_tags_delete ON public.content_blocks IS 'Deleted blocks'' tags out of content_block_tags.';
+COMMENT ON TRIGGER content_blocks_copy_tags_truncate ON public.content_blocks IS 'TRUNCATE empties content_block_tags too.';
+
+-- For loads that bypass triggers (session_replication_role = replica, a restore with
+-- triggers disabled), and for the install itself on blocks that predate the table. The
+-- triggers rely on the table matching the blocks: a stale row they do not know of stays
+-- until this runs.
+CREATE OR REPLACE FUNCTION memtech.sync_block_tags() RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog
+AS $$
+DECLARE
+  removed bigint;
+  added bigint;
+BEGIN
+  DELETE FROM public.content_block_tags t
+   WHERE NOT EXISTS (SELECT 1 FROM public.content_blocks b
+                      WHERE b.id = t.block_id AND b.company_id = t.company_id AND t.tag = ANY (b.tags));
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  INSERT INTO public.content_block_tags (company_id, tag, block_id)
+  SELECT b.company_id, t.tag, b.id FROM public.content_blocks b CROSS JOIN LATERAL unnest(b.tags) AS t(tag)
+   WHERE t.tag IS NOT NULL
+  ON CONFLICT DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  RAISE NOTICE 'memtech: content_block_tags: % stale row(s) removed, % missing row(s) added', removed, added;
+  RETURN removed + added;
+END
+$$;
+COMMENT ON FUNCTION memtech.sync_block_tags() IS
+  'Makes content_block_tags match content_blocks.tags again after writes that bypassed the triggers; returns how many rows it removed and added. Run it as the tables'' owner.';
+REVOKE ALL ON FUNCTION memtech.sync_block_tags() FROM PUBLIC;
+
+-- Blocks of an earlier version of the package have tags and no rows here yet.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM public.content_block_tags)
+     AND EXISTS (SELECT 1 FROM public.content_blocks WHERE cardinality(tags) > 0) THEN
+    PERFORM pg_temp.memtech_notice('copying the tags of existing content blocks');
+    PERFORM memtech.sync_block_tags();
+  END IF;
+END
+$$;
 
 -- ==== sql/99_finish.sql ====
 -- Last step: finish converging a database that held parts of the schema, keep the column

@@ -134,6 +134,40 @@ BEGIN
 END
 $$;
 
+-- A column the application filters on holds an enum's labels as text, checked against the
+-- enum: text equality is leakproof, so under row level security a tenant's filter on it
+-- can use an index (enum equality is not, and is applied only after the policy has let
+-- the rows through). The enum stays the list of labels and their order. A column of an
+-- earlier version that holds the enum itself is converted (a rewrite of the table).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
+  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  default_value text;
+BEGIN
+  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
+     = enum_type THEN
+    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
+      target::text, col, enum_type::text);
+    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
+    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
+      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+     WHERE d.adrelid = target AND a.attname = col;
+    IF default_value IS NOT NULL THEN
+      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
+                   target, col, col, col,
+                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
+  END IF;
+  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
+      (SELECT typname FROM pg_type WHERE oid = enum_type)),
+    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
+END
+$$;
+
 -- Takes ACCESS EXCLUSIVE on the given application tables all at once, retrying short
 -- attempts until memtech.lock_timeout, so that the install never deadlocks with the
 -- application nor blocks its readers for long.
@@ -532,6 +566,20 @@ BEGIN
 END
 $undo$;
 
+-- ==== sql/16_block_tags.undo.sql ====
+DO $undo$
+BEGIN
+  IF NOT pg_temp.memtech_installed() THEN
+    RETURN;
+  END IF;
+  DROP TRIGGER IF EXISTS content_blocks_copy_tags_insert ON public.content_blocks;
+  DROP TRIGGER IF EXISTS content_blocks_copy_tags_update ON public.content_blocks;
+  DROP TRIGGER IF EXISTS content_blocks_copy_tags_delete ON public.content_blocks;
+  DROP TRIGGER IF EXISTS content_blocks_copy_tags_truncate ON public.content_blocks;
+  DROP FUNCTION IF EXISTS memtech.copy_block_tags(), memtech.sync_block_tags();
+END
+$undo$;
+
 -- ==== sql/15_audit_trail.undo.sql ====
 DO $undo$
 DECLARE
@@ -674,6 +722,7 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_company_id_fkey,
     DROP CONSTRAINT IF EXISTS projects_company_id_id_key,
     DROP CONSTRAINT IF EXISTS projects_created_by_fkey,
+    DROP CONSTRAINT IF EXISTS projects_status_is_a_project_status,
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',
@@ -697,7 +746,7 @@ $undo$;
 -- ==== sql/06_content_library.undo.sql ====
 DO $undo$
 BEGIN
-  PERFORM pg_temp.memtech_drop_tables(ARRAY['public.block_files', 'public.files', 'public.content_blocks', 'public.past_projects', 'public.section_templates']);
+  PERFORM pg_temp.memtech_drop_tables(ARRAY['public.content_block_tags', 'public.block_files', 'public.files', 'public.content_blocks', 'public.past_projects', 'public.section_templates']);
 END
 $undo$;
 

@@ -32,7 +32,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('projects', 'project_type', 'text', false),
   ('projects', 'size', 'text', false),
   ('projects', 'deadline', 'timestamp with time zone', false),
-  ('projects', 'status', 'project_status', true),
+  ('projects', 'status', 'text', true),
   ('projects', 'final_document_url', 'text', false),
   ('projects', 'metadata', 'jsonb', true),
   ('projects', 'updated_at', 'timestamp with time zone', true),
@@ -73,7 +73,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('users', 'updated_at', 'timestamp with time zone', true),
   ('content_blocks', 'id', 'uuid', true),
   ('content_blocks', 'company_id', 'uuid', true),
-  ('content_blocks', 'type', 'content_block_type', true),
+  ('content_blocks', 'type', 'text', true),
   ('content_blocks', 'title', 'text', true),
   ('content_blocks', 'content', 'text', true),
   ('content_blocks', 'metadata', 'jsonb', true),
@@ -83,6 +83,9 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('content_blocks', 'created_at', 'timestamp with time zone', true),
   ('content_blocks', 'updated_at', 'timestamp with time zone', true),
   ('content_blocks', 'created_by', 'uuid', false),
+  ('content_block_tags', 'company_id', 'uuid', true),
+  ('content_block_tags', 'block_id', 'uuid', true),
+  ('content_block_tags', 'tag', 'text', true),
   ('files', 'id', 'uuid', true),
   ('files', 'company_id', 'uuid', true),
   ('files', 'filename', 'text', true),
@@ -190,6 +193,9 @@ BEGIN
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = e.column_name AND NOT a.attisdropped
      WHERE format_type(a.atttypid, a.atttypmod) <> e.data_type
+       -- version 0.1.0 stored these as enums; modules 06 and 08 convert them to text
+       AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
+           (('content_blocks', 'type', 'content_block_type'), ('projects', 'status', 'project_status'))
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)

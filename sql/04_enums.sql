@@ -22,11 +22,11 @@ $$;
 COMMENT ON TYPE public.user_role IS
   'What a user may do in its company: admin also manages users and the company profile and reads the audit log; user edits the working data; viewer only reads.';
 COMMENT ON TYPE public.content_block_type IS
-  'Kinds of reusable content in a company''s library; metadata holds the fields proper to each kind.';
+  'Kinds of reusable content in a company''s library; metadata holds the fields proper to each kind. content_blocks.type holds these labels as text, checked against this type.';
 COMMENT ON TYPE public.block_file_relationship IS
   'What a file is to a content block: its main document, a photo, a certificate, or a datasheet.';
 COMMENT ON TYPE public.project_status IS
-  'Where a tender stands in the workflow, in order: RC analysis, matching, generation, review, submission.';
+  'Where a tender stands in the workflow, in order: RC analysis, matching, generation, review, submission. projects.status holds these labels as text, checked against this type; cast to it to sort in this order.';
 COMMENT ON TYPE public.generation_status IS
   'Life of an AI generation request; completed requests carry content, failed ones an error message.';
 COMMENT ON TYPE public.memoire_section_type IS

@@ -16,7 +16,7 @@ ALTER TABLE public.content_blocks
   -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS company_id uuid NOT NULL,
   -- squawk-ignore adding-required-field
-  ADD COLUMN IF NOT EXISTS type       public.content_block_type NOT NULL,
+  ADD COLUMN IF NOT EXISTS type       text NOT NULL,
   -- squawk-ignore adding-required-field
   ADD COLUMN IF NOT EXISTS title      text NOT NULL,
   ADD COLUMN IF NOT EXISTS content    text NOT NULL DEFAULT '',
@@ -28,6 +28,18 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS created_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
+
+-- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- tags are written): a tenant's "blocks with these tags" is then text equality, which
+-- can use an index under row level security, where tags @> '{...}' cannot.
+CREATE TABLE IF NOT EXISTS public.content_block_tags ();
+ALTER TABLE public.content_block_tags
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS company_id uuid NOT NULL,
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS block_id   uuid NOT NULL,
+  -- squawk-ignore adding-required-field
+  ADD COLUMN IF NOT EXISTS tag        text NOT NULL;
 
 CREATE TABLE IF NOT EXISTS public.files ();
 ALTER TABLE public.files
@@ -106,10 +118,16 @@ BEGIN
     'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE CASCADE');
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_created_by_fkey',
     'FOREIGN KEY (created_by) REFERENCES public.users (id) ON DELETE SET NULL');
+  PERFORM pg_temp.memtech_enum_as_text('public.content_blocks', 'type', 'public.content_block_type');
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_title_not_blank', $c$CHECK (btrim(title) <> '')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_metadata_is_object',
     $c$CHECK (jsonb_typeof(metadata) = 'object')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
+
+  -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
+  -- triggers of module 16 find each row they remove by the whole key.
+  PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
+    'PRIMARY KEY (company_id, tag, block_id)');
 
   PERFORM pg_temp.memtech_ensure_constraint('public.files', 'files_pkey', 'PRIMARY KEY (id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.files', 'files_company_id_id_key', 'UNIQUE (company_id, id)');
@@ -149,6 +167,10 @@ $$;
 CREATE INDEX IF NOT EXISTS idx_content_blocks_company ON public.content_blocks (company_id);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_type ON public.content_blocks (type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_tags ON public.content_blocks USING gin (tags);
+-- Type within the company: under row level security the planner takes every company for
+-- an average one, and this serves a tenant's "blocks of a type" in one range whatever the
+-- company's size.
+CREATE INDEX IF NOT EXISTS content_blocks_company_type_idx ON public.content_blocks (company_id, type);
 CREATE INDEX IF NOT EXISTS idx_content_blocks_active ON public.content_blocks (is_active) WHERE is_active = true;
 CREATE INDEX IF NOT EXISTS idx_past_projects_company ON public.past_projects (company_id);
 CREATE INDEX IF NOT EXISTS idx_past_projects_type ON public.past_projects (project_type);
@@ -162,7 +184,7 @@ COMMENT ON TABLE public.content_blocks IS
   'Reusable know-how of a company (CVs, equipment, procedures, certifications, ...), matched to a tender''s requirements and quoted in its mémoires.';
 COMMENT ON COLUMN public.content_blocks.id IS 'Identifies the block; content_matches and sections cite it.';
 COMMENT ON COLUMN public.content_blocks.company_id IS 'The owning company: the block is invisible to every other.';
-COMMENT ON COLUMN public.content_blocks.type IS 'Kind of content; decides what metadata holds.';
+COMMENT ON COLUMN public.content_blocks.type IS 'Kind of content (a label of enum content_block_type, checked); decides what metadata holds. Text rather than the enum so that a tenant''s filter by type can use an index under row level security (text = is leakproof, enum = is not).';
 COMMENT ON COLUMN public.content_blocks.title IS 'Name of the block in the library (e.g. a person''s name for a CV).';
 COMMENT ON COLUMN public.content_blocks.content IS 'The text quoted or adapted in mémoires; empty when the block is only its files.';
 COMMENT ON COLUMN public.content_blocks.metadata IS 'Fields proper to the type (a CV''s years of experience, a machine''s capacity, ...), as a JSON object.';
@@ -172,6 +194,12 @@ COMMENT ON COLUMN public.content_blocks.is_active IS 'False for a retired block:
 COMMENT ON COLUMN public.content_blocks.created_at IS 'When the block was created.';
 COMMENT ON COLUMN public.content_blocks.updated_at IS 'When the block was last changed (kept by a trigger).';
 COMMENT ON COLUMN public.content_blocks.created_by IS 'Author; NULL once that user is deleted.';
+
+COMMENT ON TABLE public.content_block_tags IS
+  'One row per tag of a content block, kept by triggers from content_blocks.tags (write tags there; clients only read this). Filter blocks by tag here: text equality can use an index under row level security, array containment on content_blocks.tags cannot, and a tenant''s tags @> filter reads every block of its company. A load that bypasses triggers must call memtech.sync_block_tags() afterwards.';
+COMMENT ON COLUMN public.content_block_tags.company_id IS 'The block''s company: first in the key, so that a tenant''s lookups stay in its company''s part of the index.';
+COMMENT ON COLUMN public.content_block_tags.block_id IS 'The content block (content_blocks.id).';
+COMMENT ON COLUMN public.content_block_tags.tag IS 'One of its tags, as written in content_blocks.tags.';
 
 COMMENT ON TABLE public.files IS
   'Metadata of a file a company uploaded (the bytes are in object storage).';

@@ -64,7 +64,7 @@ ALTER TABLE public.projects
   ADD COLUMN IF NOT EXISTS project_type       text,
   ADD COLUMN IF NOT EXISTS size               text,
   ADD COLUMN IF NOT EXISTS deadline           timestamptz,
-  ADD COLUMN IF NOT EXISTS status             public.project_status NOT NULL DEFAULT 'draft',
+  ADD COLUMN IF NOT EXISTS status             text NOT NULL DEFAULT 'draft',
   ADD COLUMN IF NOT EXISTS final_document_url text,
   ADD COLUMN IF NOT EXISTS metadata           jsonb NOT NULL DEFAULT '{}',
   ADD COLUMN IF NOT EXISTS updated_at         timestamptz NOT NULL DEFAULT now();
@@ -92,6 +92,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_company_id_id_key', 'UNIQUE (company_id, id)');
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_created_by_fkey',
     'FOREIGN KEY (created_by) REFERENCES public.users (id) ON DELETE SET NULL', true);
+  PERFORM pg_temp.memtech_enum_as_text('public.projects', 'status', 'public.project_status', true);
   PERFORM pg_temp.memtech_ensure_constraint('public.projects', 'projects_metadata_is_object',
     $c$CHECK (jsonb_typeof(metadata) = 'object')$c$, true);
 
@@ -174,7 +175,7 @@ COMMENT ON COLUMN public.projects.lot IS 'Lot(s) of the tender the company answe
 COMMENT ON COLUMN public.projects.project_type IS 'Kind of works, to find similar references and templates.';
 COMMENT ON COLUMN public.projects.size IS 'Size of the works as the RC states it (surface, amount, ...), free text.';
 COMMENT ON COLUMN public.projects.deadline IS 'When the offer must be submitted.';
-COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow; v0 projects start as draft.';
+COMMENT ON COLUMN public.projects.status IS 'Where the project stands in the workflow (a label of enum project_status, checked); v0 projects start as draft. Text so that a tenant''s filter by status can use an index under row level security; sort in workflow order with ORDER BY status::project_status.';
 COMMENT ON COLUMN public.projects.final_document_url IS 'The submitted mémoire (S3 path), once there is one.';
 COMMENT ON COLUMN public.projects.metadata IS 'Further facts about the tender, as a JSON object.';
 COMMENT ON COLUMN public.projects.updated_at IS 'When the project last changed (kept by a trigger); the install''s time for projects that predate it.';

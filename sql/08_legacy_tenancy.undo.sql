@@ -28,6 +28,7 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_company_id_fkey,
     DROP CONSTRAINT IF EXISTS projects_company_id_id_key,
     DROP CONSTRAINT IF EXISTS projects_created_by_fkey,
+    DROP CONSTRAINT IF EXISTS projects_status_is_a_project_status,
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',

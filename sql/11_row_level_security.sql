@@ -50,11 +50,15 @@ BEGIN
   PERFORM pg_temp.memtech_policy('users', 'admins_or_self_update', 'UPDATE', 'authenticated', false,
     admins || ' OR id = (SELECT memtech.current_user_id())');
 
+  -- Block tags are written by the triggers of content_blocks only: members read them.
+  PERFORM pg_temp.memtech_policy('content_block_tags', 'tenant_isolation', 'ALL', 'public', true, own_company);
+  PERFORM pg_temp.memtech_policy('content_block_tags', 'members_read', 'SELECT', 'authenticated', false, 'true');
+
   PERFORM pg_temp.memtech_policy('audit_log', 'tenant_isolation', 'ALL', 'public', true, own_company);
   PERFORM pg_temp.memtech_policy('audit_log', 'admins_read', 'SELECT', 'authenticated', false, admins);
 
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
+                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
                            'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
     EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
   END LOOP;

@@ -19,6 +19,7 @@ BEGIN
     PERFORM pg_temp.memtech_grant_exactly(t, 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
   END LOOP;
   PERFORM pg_temp.memtech_grant_exactly('companies', 'authenticated', ARRAY['SELECT', 'UPDATE']);
+  PERFORM pg_temp.memtech_grant_exactly('content_block_tags', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
   PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
@@ -27,8 +28,8 @@ BEGIN
     ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
   PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
     ARRAY['email', 'full_name', 'role', 'is_active']);
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
+  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
+                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
                            'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
     PERFORM pg_temp.memtech_grant_exactly(t, 'anon', '{}');
     PERFORM pg_temp.memtech_grant_columns_exactly(t, 'anon', p, '{}')

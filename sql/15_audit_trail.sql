@@ -6,6 +6,7 @@
 -- SELECT instead of one call per row.
 -- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
 -- when the memoire is re-chunked; the memoire's own trail says who changed what.
+-- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 

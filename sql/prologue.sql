@@ -128,6 +128,40 @@ BEGIN
 END
 $$;
 
+-- A column the application filters on holds an enum's labels as text, checked against the
+-- enum: text equality is leakproof, so under row level security a tenant's filter on it
+-- can use an index (enum equality is not, and is applied only after the policy has let
+-- the rows through). The enum stays the list of labels and their order. A column of an
+-- earlier version that holds the enum itself is converted (a rewrite of the table).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
+  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  default_value text;
+BEGIN
+  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
+     = enum_type THEN
+    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
+      target::text, col, enum_type::text);
+    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
+    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
+      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+     WHERE d.adrelid = target AND a.attname = col;
+    IF default_value IS NOT NULL THEN
+      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
+                   target, col, col, col,
+                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
+  END IF;
+  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
+      (SELECT typname FROM pg_type WHERE oid = enum_type)),
+    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
+END
+$$;
+
 -- Takes ACCESS EXCLUSIVE on the given application tables all at once, retrying short
 -- attempts until memtech.lock_timeout, so that the install never deadlocks with the
 -- application nor blocks its readers for long.

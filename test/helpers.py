@@ -21,8 +21,8 @@ V0_COLUMNS = {
 V0_TABLES = list(V0_COLUMNS)
 V0_COUNTS = {"memoires": 6, "projects": 5, "sections": 25, "document_chunks": 30}
 
-# The 11 tables the package adds.
-NEW_TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
+# The 12 tables the package adds.
+NEW_TABLES = ["companies", "users", "content_blocks", "content_block_tags", "files", "block_files", "past_projects",
               "section_templates", "audit_log", "rc_analysis", "content_matches", "generation_requests"]
 
 DEFAULT_LEGACY_NAME = "Entreprise (données existantes)"

@@ -41,9 +41,9 @@ def test_install_on_empty_database_creates_v0_and_new_tables(db, build_scripts):
 
     for table in V0_TABLES + NEW_TABLES:
         assert table_exists(db, f"public.{table}"), f"public.{table} was not created"
-    assert len(NEW_TABLES) == 11
-    assert installed_version(db) == "0.1.0"
-    assert scalar(db, "SELECT memtech.installed_version()") == "0.1.0"
+    assert len(NEW_TABLES) == 12
+    assert installed_version(db) == "0.2.0"
+    assert scalar(db, "SELECT memtech.installed_version()") == "0.2.0"
     # The v0 tables were missing, so the install created them and says so in its record
     # (the uninstall drops only these).
     assert sorted(scalar(db, "SELECT created_tables FROM memtech.installation")) == sorted(V0_TABLES)
@@ -63,7 +63,7 @@ def test_install_on_empty_database_creates_v0_and_new_tables(db, build_scripts):
     for phrase in ["checking the existing schema", "locking public.projects"]:
         assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
     assert INSTALLED.match(said[-1]), f"last NOTICE is {said[-1]!r}, expected 'memtech: version ... installed'"
-    assert "version 0.1.0 installed" in said[-1]
+    assert "version 0.2.0 installed" in said[-1]
     assert "ERROR" not in proc.stderr and "WARNING" not in proc.stderr
 
 
@@ -163,6 +163,44 @@ def test_second_install_changes_nothing(db, with_v0):
     assert scalar(db, "SELECT count(*) FROM public.companies") == (1 if with_v0 else 0)
 
 
+def test_upgrade_from_0_1_0_converts_the_filtered_enums_and_copies_the_tags(db, make_db):
+    """A database installed with version 0.1.0 (test/fixtures/memtech_0.1.0_install.sql, that
+    release's install script) and used since: the install of this version keeps every row,
+    turns content_blocks.type and projects.status into checked text, fills content_block_tags,
+    and ends with the schema of a fresh install."""
+    load_v0(db)
+    db.load_fixture("memtech_0.1.0_install")
+    assert installed_version(db) == "0.1.0"
+    db.psql("""
+        INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000a1', 'Ancienne BTP');
+        INSERT INTO content_blocks (id, company_id, type, title, tags) VALUES
+          ('b0000000-0000-4000-8000-0000000000a1', 'c0000000-0000-4000-8000-0000000000a1', 'equipment', 'Grue', '{levage,grue}'),
+          ('b0000000-0000-4000-8000-0000000000a2', 'c0000000-0000-4000-8000-0000000000a1', 'person-cv', 'CV', '{}');
+        UPDATE projects SET status = 'matching' WHERE name = (SELECT min(name) FROM projects);
+    """)
+    before = rows(db, "SELECT id, type::text, tags FROM content_blocks ORDER BY id")
+    statuses = rows(db, "SELECT id, status::text FROM projects ORDER BY id")
+
+    proc = db.install()
+
+    said = notices(proc.stderr)
+    for phrase in ["converting content_blocks.type from enum content_block_type to text",
+                   "converting projects.status from enum project_status to text",
+                   "copying the tags of existing content blocks", "version 0.2.0 installed"]:
+        assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
+    assert rows(db, "SELECT id, type, tags FROM content_blocks ORDER BY id") == before
+    assert rows(db, "SELECT id, status FROM projects ORDER BY id") == statuses
+    assert rows(db, "SELECT block_id::text, tag FROM content_block_tags ORDER BY tag") == [
+        ("b0000000-0000-4000-8000-0000000000a1", "grue"), ("b0000000-0000-4000-8000-0000000000a1", "levage")]
+    with pytest.raises(AssertionError, match='invalid input value for enum project_status: "archived"'):
+        db.psql("UPDATE projects SET status = 'archived'")
+
+    fresh = make_db("fresh")
+    load_v0(fresh)
+    fresh.install()
+    assert db.dump() == fresh.dump()
+
+
 # --------------------------------------------------------------------------- all or nothing
 
 def assert_refused(proc, *expected):
@@ -170,7 +208,7 @@ def assert_refused(proc, *expected):
     assert "ERROR:" in proc.stderr
     for text in expected:
         assert text in proc.stderr, f"{text!r} not in the error:\n{proc.stderr}"
-    assert "version 0.1.0 installed" not in proc.stderr
+    assert "version 0.2.0 installed" not in proc.stderr
 
 
 def test_clashing_companies_table_fails_and_changes_nothing(db):
@@ -327,7 +365,7 @@ def test_install_as_one_psycopg_batch(db, make_db, build_scripts):
 
     said = run_as_one_batch(db, build_scripts.install)
 
-    assert installed_version(db) == "0.1.0"
+    assert installed_version(db) == "0.2.0"
     assert INSTALLED.match(said[-1]), said
     assert v0_digests(db) == before
     companies, legacy = legacy_company(db)
@@ -364,7 +402,7 @@ def test_install_with_psql_f_without_single_transaction(db, build_scripts):
                           capture_output=True, text=True, env=client_env(db.cluster, db.name))
     assert proc.returncode == 0, proc.stderr
     assert "ERROR" not in proc.stderr, proc.stderr
-    assert installed_version(db) == "0.1.0"
+    assert installed_version(db) == "0.2.0"
     assert INSTALLED.match(notices(proc.stderr)[-1])
 
 

@@ -37,9 +37,9 @@ LARGE = 1000          # rows from which the default plan must not seq-scan a tab
 
 # For each query: the table whose scan must be indexed, and the columns its index condition must use.
 INDEXED = {
-    "blocks": {"content_blocks": ["company_id"]},
+    "blocks": {"content_blocks": ["company_id"], "content_block_tags": ["company_id", "tag"]},
     "block": {"content_blocks": ["id"]},
-    "projects": {"projects": ["company_id"]},
+    "projects": {"projects": ["company_id", "status"]},
     "sections": {"sections": ["project_id"]},
     "matches": {"content_matches": ["project_id"]},
     "audit_page": {"audit_log": ["company_id", "timestamp"]},

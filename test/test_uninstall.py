@@ -48,6 +48,20 @@ def test_uninstall_after_install_on_v0_gives_back_the_v0_database(db):
     assert said and all(n.startswith("memtech: ") for n in said), proc.stderr
 
 
+def test_uninstall_removes_a_0_1_0_install_too(db):
+    """docs/upgrades.md: this version's rollback also removes the previous release's install
+    (test/fixtures/memtech_0.1.0_install.sql), whose enum columns and tables differ."""
+    load_v0(db)
+    before = {"dump": db.dump(), "v0": v0_digests(db), "data": data_digest(db)}
+    db.load_fixture("memtech_0.1.0_install")
+
+    db.uninstall()
+
+    assert db.dump() == before["dump"]
+    assert v0_digests(db) == before["v0"]
+    assert data_digest(db) == before["data"]
+
+
 def test_prepare_install_uninstall_gives_back_the_v0_database(db, build_scripts):
     # build/prepare.sql builds sections (project_id) concurrently before the install; the
     # install takes that index as its own (no build under its lock), the uninstall drops it.
@@ -121,7 +135,7 @@ def test_install_uninstall_install(db):
 
     db.install()
 
-    assert installed_version(db) == "0.1.0"
+    assert installed_version(db) == "0.2.0"
     assert db.dump() == installed_dump
     assert v0_digests(db) == before["v0"]
     legacy = scalar(db, "SELECT legacy_company_id FROM memtech.installation")
@@ -154,7 +168,7 @@ def assert_uninstall_refused_and_nothing_changed(db, *expected, settings=None):
     assert_refused(proc, *expected)
     assert db.dump() == dump
     assert data_digest(db) == data
-    assert installed_version(db) == "0.1.0"
+    assert installed_version(db) == "0.2.0"
     return proc
 
 

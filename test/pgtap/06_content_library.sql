@@ -1,7 +1,7 @@
 -- sql/06_content_library.sql: the company's content library (content_blocks, files,
 -- block_files, past_projects, section_templates).
 BEGIN;
-SELECT plan(221);
+SELECT plan(236);
 
 -- The columns, as the specification and the package's contract define them (written out
 -- here, not read from memtech.managed_column). default_value NULL: no default.
@@ -16,7 +16,7 @@ CREATE TEMPORARY TABLE expected_column (
 INSERT INTO expected_column (table_name, column_name, data_type, not_null, default_value) VALUES
   ('content_blocks',    'id',               'uuid',                     true,  'gen_random_uuid()'),
   ('content_blocks',    'company_id',       'uuid',                     true,  NULL),
-  ('content_blocks',    'type',             'content_block_type',       true,  NULL),
+  ('content_blocks',    'type',             'text',                     true,  NULL),
   ('content_blocks',    'title',            'text',                     true,  NULL),
   ('content_blocks',    'content',          'text',                     true,  ''),
   ('content_blocks',    'metadata',         'jsonb',                    true,  '{}'),
@@ -26,6 +26,9 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
   ('content_blocks',    'created_at',       'timestamp with time zone', true,  'now()'),
   ('content_blocks',    'updated_at',       'timestamp with time zone', true,  'now()'),
   ('content_blocks',    'created_by',       'uuid',                     false, NULL),
+  ('content_block_tags', 'company_id',      'uuid',                     true,  NULL),
+  ('content_block_tags', 'block_id',        'uuid',                     true,  NULL),
+  ('content_block_tags', 'tag',             'text',                     true,  NULL),
   ('files',             'id',               'uuid',                     true,  'gen_random_uuid()'),
   ('files',             'company_id',       'uuid',                     true,  NULL),
   ('files',             'filename',         'text',                     true,  NULL),
@@ -67,11 +70,11 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
 -- Structure
 -- ---------------------------------------------------------------------------------------
 SELECT has_table('public', t, format('table %s exists', t))
-  FROM unnest(ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
 SELECT columns_are('public', t,
                    ARRAY(SELECT column_name FROM expected_column e WHERE e.table_name = t ORDER BY ord),
                    format('%s has exactly the columns of the specification', t))
-  FROM unnest(ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
 
 SELECT col_type_is('public', table_name, column_name, data_type,
                    format('%s.%s is %s', table_name, column_name, data_type))
@@ -89,6 +92,8 @@ SELECT CASE WHEN default_value IS NULL
 
 -- Keys
 SELECT col_is_pk('public', 'content_blocks', 'id', 'content_blocks.id is the primary key');
+SELECT col_is_pk('public', 'content_block_tags', ARRAY['company_id', 'tag', 'block_id'],
+  'content_block_tags'' primary key is (company_id, tag, block_id): a tenant''s tag is one range of it');
 SELECT col_is_pk('public', 'files', 'id', 'files.id is the primary key');
 SELECT col_is_pk('public', 'block_files', ARRAY['block_id', 'file_id'], 'block_files'' primary key is (block_id, file_id)');
 SELECT col_is_pk('public', 'past_projects', 'id', 'past_projects.id is the primary key');
@@ -122,8 +127,12 @@ SELECT set_eq(
   $$VALUES ('content_blocks_pkey', 'p', ' '), ('content_blocks_company_id_id_key', 'u', ' '),
            ('content_blocks_company_id_fkey', 'f', 'c'), ('content_blocks_created_by_fkey', 'f', 'n'),
            ('content_blocks_title_not_blank', 'c', ' '), ('content_blocks_metadata_is_object', 'c', ' '),
-           ('content_blocks_version_positive', 'c', ' ')$$,
+           ('content_blocks_version_positive', 'c', ' '), ('content_blocks_type_is_a_content_block_type', 'c', ' ')$$,
   'content_blocks has exactly its named constraints; company cascades, author is set null');
+SELECT set_eq(
+  $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.content_block_tags'::regclass AND contype <> 'n'$$,
+  $$VALUES ('content_block_tags_pkey', 'p', ' ')$$,
+  'content_block_tags has only its primary key: its rows follow content_blocks through triggers, not a foreign key');
 SELECT set_eq(
   $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.files'::regclass AND contype <> 'n'$$,
   $$VALUES ('files_pkey', 'p', ' '), ('files_company_id_id_key', 'u', ' '),
@@ -150,8 +159,12 @@ SELECT set_eq(
 -- Indexes: the specification's, then one under each foreign key not led by another.
 SELECT indexes_are('public', 'content_blocks',
   ARRAY['content_blocks_pkey', 'content_blocks_company_id_id_key', 'idx_content_blocks_company', 'idx_content_blocks_type',
-        'idx_content_blocks_tags', 'idx_content_blocks_active', 'content_blocks_created_by_idx'],
-  'content_blocks has exactly its seven indexes');
+        'idx_content_blocks_tags', 'idx_content_blocks_active', 'content_blocks_created_by_idx', 'content_blocks_company_type_idx'],
+  'content_blocks has exactly its eight indexes');
+SELECT indexes_are('public', 'content_block_tags', ARRAY['content_block_tags_pkey'],
+  'content_block_tags has only its primary key as index: every write of the triggers is one more index entry');
+SELECT has_index('public', 'content_blocks', 'content_blocks_company_type_idx', ARRAY['company_id', 'type'],
+  'content_blocks_company_type_idx is on content_blocks (company_id, type): a tenant''s blocks of a type in one range');
 SELECT indexes_are('public', 'files', ARRAY['files_pkey', 'files_company_id_id_key', 'files_uploaded_by_idx'],
   'files has exactly the indexes files_pkey, files_company_id_id_key, files_uploaded_by_idx');
 SELECT indexes_are('public', 'block_files', ARRAY['block_files_pkey', 'block_files_file_id_idx', 'block_files_company_id_idx'],
@@ -191,7 +204,7 @@ SELECT has_index('public', 'section_templates', 'section_templates_company_id_id
 SELECT is_empty(
   $$SELECT i.indexrelid::regclass::text
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
-     WHERE i.indrelid IN ('public.content_blocks'::regclass, 'public.files'::regclass, 'public.block_files'::regclass,
+     WHERE i.indrelid IN ('public.content_blocks'::regclass, 'public.content_block_tags'::regclass, 'public.files'::regclass, 'public.block_files'::regclass,
                           'public.past_projects'::regclass, 'public.section_templates'::regclass)
        AND i.indexrelid <> 'public.idx_content_blocks_tags'::regclass
        AND (a.amname <> 'btree' OR (i.indpred IS NOT NULL AND i.indexrelid <> 'public.idx_content_blocks_active'::regclass))$$,

@@ -24,7 +24,7 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
   ('projects', 'project_type',       'text',                     false, NULL),
   ('projects', 'size',               'text',                     false, NULL),
   ('projects', 'deadline',           'timestamp with time zone', false, NULL),
-  ('projects', 'status',             'project_status',           true,  'draft'),
+  ('projects', 'status',             'text',                     true,  'draft'),
   ('projects', 'final_document_url', 'text',                     false, NULL),
   ('projects', 'metadata',           'jsonb',                    true,  '{}'),
   ('projects', 'updated_at',         'timestamp with time zone', true,  'now()'),
@@ -101,7 +101,8 @@ SELECT fk_ok('public', 'sections', 'project_id', 'public', 'projects', 'id',
 SELECT set_eq(
   $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.projects'::regclass AND contype <> 'n'$$,
   $$VALUES ('projects_pkey', 'p', ' '), ('projects_company_id_fkey', 'f', 'c'), ('projects_company_id_id_key', 'u', ' '),
-           ('projects_created_by_fkey', 'f', 'n'), ('projects_metadata_is_object', 'c', ' ')$$,
+           ('projects_created_by_fkey', 'f', 'n'), ('projects_metadata_is_object', 'c', ' '),
+           ('projects_status_is_a_project_status', 'c', ' ')$$,
   'projects has v0''s primary key and the package''s named constraints; company cascades, author is set null');
 SELECT set_eq(
   $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.memoires'::regclass AND contype <> 'n'$$,
@@ -244,7 +245,7 @@ INSERT INTO public.document_chunks (memoire_id, chunk_index, content) VALUES
 SELECT results_eq(
   $$INSERT INTO public.projects (company_id, name) VALUES ('c0000000-0000-4000-8000-000000000002', 'Halle des sports')
     RETURNING status, metadata, created_by IS NULL$$,
-  $$VALUES ('draft'::project_status, '{}'::jsonb, true)$$,
+  $$VALUES ('draft'::text, '{}'::jsonb, true)$$,
   'a new project starts as a draft with empty metadata');
 -- (Written by no user at all, it would go to the legacy company: see 10_tenant_context.)
 SET LOCAL app.user_id = 'ffffffff-0000-4000-8000-000000000000';

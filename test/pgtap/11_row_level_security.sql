@@ -3,7 +3,7 @@
 -- one, as a deactivated user, as a viewer, user and admin of company A, and as an admin
 -- of company B, what is allowed on company A's rows succeeds and what is not is refused.
 BEGIN;
-SELECT plan(1 + 15 * 4 * 7);
+SELECT plan(1 + 16 * 4 * 7);
 
 -- Two companies with a row in every table.
 DO $setup$
@@ -20,9 +20,9 @@ BEGIN
       (format(id_of, p, 'd', lpad('2', 12, '0'))::uuid, co, p || '.user@example.fr', 'User ' || p, 'user', true),
       (format(id_of, p, 'd', lpad('3', 12, '0'))::uuid, co, p || '.viewer@example.fr', 'Viewer ' || p, 'viewer', true),
       (format(id_of, p, 'd', lpad('4', 12, '0'))::uuid, co, p || '.gone@example.fr', 'Gone ' || p, 'user', false);
-    INSERT INTO content_blocks (id, company_id, type, title) VALUES
-      (format(id_of, p, '1', lpad('1', 12, '0'))::uuid, co, 'equipment', 'Grue à tour ' || p),
-      (format(id_of, p, '1', lpad('2', 12, '0'))::uuid, co, 'person-cv', 'CV conducteur de travaux ' || p);
+    INSERT INTO content_blocks (id, company_id, type, title, tags) VALUES
+      (format(id_of, p, '1', lpad('1', 12, '0'))::uuid, co, 'equipment', 'Grue à tour ' || p, '{levage}'),
+      (format(id_of, p, '1', lpad('2', 12, '0'))::uuid, co, 'person-cv', 'CV conducteur de travaux ' || p, '{}');
     INSERT INTO files (id, company_id, filename, file_type, storage_url, size_bytes) VALUES
       (format(id_of, p, '2', lpad('1', 12, '0'))::uuid, co, 'grue.pdf', 'application/pdf', 's3://files/' || p || '/grue.pdf', 1024);
     INSERT INTO block_files (block_id, file_id, company_id, relationship) VALUES
@@ -67,6 +67,9 @@ INSERT INTO probe VALUES
   ('content_blocks', 'working', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
      $$INSERT INTO content_blocks (company_id, type, title) VALUES ('a0000000-0000-4000-8000-000000000000', 'procedure', 'PPSPS')$$,
      'title = title'),
+  ('content_block_tags', 'derived', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
+     $$INSERT INTO content_block_tags (company_id, block_id, tag) VALUES ('a0000000-0000-4000-8000-000000000000', 'a1000000-0000-4000-8000-000000000002', 'forged')$$,
+     'tag = tag'),
   ('files', 'working', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
      $$INSERT INTO files (company_id, filename, file_type, storage_url, size_bytes) VALUES ('a0000000-0000-4000-8000-000000000000', 'x.pdf', 'application/pdf', 's3://x.pdf', 1)$$,
      'filename = filename'),
@@ -130,7 +133,9 @@ UNION ALL SELECT 'users', 'select', a, 'all' FROM unnest(ARRAY['a viewer of A', 
 UNION ALL SELECT 'users', 'insert', 'an admin of A', 'all'
 UNION ALL SELECT 'users', 'update', 'an admin of A', 'all'
 UNION ALL SELECT 'users', 'update', a, 'self' FROM unnest(ARRAY['a viewer of A', 'a user of A']) a
-UNION ALL SELECT 'audit', 'select', 'an admin of A', 'all';
+UNION ALL SELECT 'audit', 'select', 'an admin of A', 'all'
+-- Block tags follow content_blocks.tags: members read them, nobody writes them directly.
+UNION ALL SELECT 'derived', 'select', a, 'all' FROM unnest(ARRAY['a viewer of A', 'a user of A', 'an admin of A']) a;
 
 -- Runs one statement as an actor and undoes it: 'rows N' or 'error SQLSTATE'.
 CREATE FUNCTION pg_temp.attempt(who text, statement text) RETURNS text

@@ -11,7 +11,7 @@ SET LOCAL search_path = pg_catalog, public;
 
 CREATE TEMPORARY TABLE new_table (table_name name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO new_table VALUES
-  ('companies'), ('users'), ('content_blocks'), ('files'), ('block_files'), ('past_projects'),
+  ('companies'), ('users'), ('content_blocks'), ('content_block_tags'), ('files'), ('block_files'), ('past_projects'),
   ('section_templates'), ('rc_analysis'), ('content_matches'), ('generation_requests'), ('audit_log');
 
 -- Relations and types that belong to an extension (deptype 'e').
@@ -20,8 +20,8 @@ CREATE TEMPORARY VIEW extension_member AS
 
 SELECT tables_are('public',
   ARRAY(SELECT table_name FROM new_table) || ARRAY['memoires', 'projects', 'sections', 'document_chunks']::name[],
-  'public holds the eleven new tables and the four v0 tables, nothing else');
-SELECT is(memtech.installed_version(), '0.1.0', 'memtech.installed_version() is 0.1.0');
+  'public holds the twelve new tables and the four v0 tables, nothing else');
+SELECT is(memtech.installed_version(), '0.2.0', 'memtech.installed_version() is 0.2.0');
 
 -- ---------------------------------------------------------------------------------------
 -- (a) Every foreign key is served by an index
@@ -79,7 +79,7 @@ SELECT is_empty(
       JOIN pg_attribute a ON a.attrelid = ('public.' || quote_ident(n.table_name))::regclass
      WHERE a.attnum > 0 AND NOT a.attisdropped
        AND col_description(a.attrelid, a.attnum) IS NULL$$,
-  'every column of the eleven new tables has a comment');
+  'every column of the twelve new tables has a comment');
 SELECT is_empty(
   $$SELECT format('%I.%I', m.table_name, m.column_name) FROM memtech.managed_column m
       JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(m.table_name))
@@ -138,7 +138,7 @@ SELECT is_empty(
      WHERE a.attnum > 0 AND NOT a.attisdropped
        AND NOT EXISTS (SELECT 1 FROM memtech.managed_column m
                         WHERE m.table_name = n.table_name AND m.column_name = a.attname)$$,
-  'every column of the eleven new tables is listed in memtech.managed_column');
+  'every column of the twelve new tables is listed in memtech.managed_column');
 
 -- ---------------------------------------------------------------------------------------
 -- (e) Constraints have names the package chose
