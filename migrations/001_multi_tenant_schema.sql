@@ -1400,8 +1400,11 @@ COMMENT ON COLUMN public.section_templates.updated_at IS 'When it was last chang
 
 -- ==== sql/07_audit_log.sql ====
 -- The security audit trail: who did what to which row, from where. It outlives what it
--- records: when a user or a company is deleted, its rows stay, with user_id or
--- company_id set to NULL (no longer readable through the API, still there for the operator).
+-- records: when a user is deleted, their entries stay with user_id set to NULL; when a
+-- company is deleted, its entries stay as they are (no longer readable through the API,
+-- still there for the operator). company_id has no foreign key: checking and locking the
+-- company's row for every entry was a large part of what the trail cost a write
+-- (docs/benchmarks.md), and a company's deletion would have rewritten its whole trail.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit log'); END $$;
 
@@ -1428,8 +1431,12 @@ ALTER TABLE public.audit_log
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
-  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_company_id_fkey',
-    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE SET NULL');
+  -- Version 0.1.0 had one.
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
+                AND conname = 'audit_log_company_id_fkey') THEN
+    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
+    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
+  END IF;
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -1445,7 +1452,7 @@ CREATE INDEX IF NOT EXISTS audit_log_company_timestamp_idx ON public.audit_log (
 COMMENT ON TABLE public.audit_log IS
   'Security audit trail of changes to tenant data: append-only, written by triggers only, and kept when its user or company is deleted.';
 COMMENT ON COLUMN public.audit_log.id IS 'Identifies the entry.';
-COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company or once the company is deleted.';
+COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company. No foreign key: entries keep the id of a deleted company.';
 COMMENT ON COLUMN public.audit_log.action IS 'What was done (insert, update, delete, or an application event such as login).';
 COMMENT ON COLUMN public.audit_log.user_id IS 'Who did it; NULL for system work, or once that user is deleted.';
 COMMENT ON COLUMN public.audit_log.resource_type IS 'Kind of thing touched: the table name for data changes.';
@@ -2402,18 +2409,17 @@ BEGIN
   END IF;
 
   IF TG_OP = 'DELETE' THEN
-    -- A row deleted with its company (ON DELETE CASCADE) keeps its trail without a company.
+    -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = o.%2$I), 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
+    SELECT o.%2$I, 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
            to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
       FROM ctx, old_rows o;
     RETURN NULL;
   END IF;
 
   -- An update: the old and new versions of a row are paired by primary key, and only the
-  -- columns that changed are written, old and new. The company may be gone (a cascade of
-  -- its deletion): the entry is then kept without one. Whether the table still has the
+  -- columns that changed are written, old and new. Whether the table still has the
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update.
   SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys((SELECT to_jsonb(n) FROM new_rows n LIMIT 1)) k)
@@ -2423,7 +2429,7 @@ BEGIN
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = n.%2$I), 'update', ctx.actor, TG_TABLE_NAME, %3$s,
+    SELECT n.%2$I, 'update', ctx.actor, TG_TABLE_NAME, %3$s,
            '{}'::jsonb
            || %6$s,
            ctx.client_ip, ctx.user_agent
@@ -2431,7 +2437,7 @@ BEGIN
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
            TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
       FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
   END IF;
@@ -2441,7 +2447,7 @@ BEGIN
     -- key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
            TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
       FROM ctx, (SELECT nu.j AS nj, ou.j AS oj
               FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
@@ -2496,11 +2502,10 @@ CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog
 AS $$
 BEGIN
-  -- The one change allowed: a deleted user's or company's id becomes NULL (foreign keys).
+  -- The one change allowed: a deleted user's id becomes NULL (its foreign key).
   IF TG_OP = 'UPDATE'
-     AND (to_jsonb(NEW) - 'user_id' - 'company_id') = (to_jsonb(OLD) - 'user_id' - 'company_id')
-     AND (NEW.user_id IS NULL OR NEW.user_id = OLD.user_id)
-     AND (NEW.company_id IS NULL OR NEW.company_id = OLD.company_id) THEN
+     AND (to_jsonb(NEW) - 'user_id') = (to_jsonb(OLD) - 'user_id')
+     AND (NEW.user_id IS NULL OR NEW.user_id = OLD.user_id) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit_log is append-only: % refused', lower(TG_OP)
@@ -2509,7 +2514,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION memtech.keep_audit_log() IS
-  'Refuses every update, delete and truncate of audit_log, except the foreign keys setting a deleted user''s or company''s id to NULL.';
+  'Refuses every update, delete and truncate of audit_log, except the foreign key setting a deleted user''s id to NULL.';
 REVOKE ALL ON FUNCTION memtech.request_origin(), memtech.audit_diff(jsonb, jsonb, jsonb), memtech.keep_audit_log(),
   memtech.generate_audit_function(text), memtech.regenerate_audit_functions() FROM PUBLIC;
 

@@ -1,6 +1,9 @@
 -- The security audit trail: who did what to which row, from where. It outlives what it
--- records: when a user or a company is deleted, its rows stay, with user_id or
--- company_id set to NULL (no longer readable through the API, still there for the operator).
+-- records: when a user is deleted, their entries stay with user_id set to NULL; when a
+-- company is deleted, its entries stay as they are (no longer readable through the API,
+-- still there for the operator). company_id has no foreign key: checking and locking the
+-- company's row for every entry was a large part of what the trail cost a write
+-- (docs/benchmarks.md), and a company's deletion would have rewritten its whole trail.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit log'); END $$;
 
@@ -27,8 +30,12 @@ ALTER TABLE public.audit_log
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
-  PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_company_id_fkey',
-    'FOREIGN KEY (company_id) REFERENCES public.companies (id) ON DELETE SET NULL');
+  -- Version 0.1.0 had one.
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
+                AND conname = 'audit_log_company_id_fkey') THEN
+    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
+    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
+  END IF;
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -44,7 +51,7 @@ CREATE INDEX IF NOT EXISTS audit_log_company_timestamp_idx ON public.audit_log (
 COMMENT ON TABLE public.audit_log IS
   'Security audit trail of changes to tenant data: append-only, written by triggers only, and kept when its user or company is deleted.';
 COMMENT ON COLUMN public.audit_log.id IS 'Identifies the entry.';
-COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company or once the company is deleted.';
+COMMENT ON COLUMN public.audit_log.company_id IS 'Company whose data was touched, so that its admins can read their own trail; NULL for work outside any company. No foreign key: entries keep the id of a deleted company.';
 COMMENT ON COLUMN public.audit_log.action IS 'What was done (insert, update, delete, or an application event such as login).';
 COMMENT ON COLUMN public.audit_log.user_id IS 'Who did it; NULL for system work, or once that user is deleted.';
 COMMENT ON COLUMN public.audit_log.resource_type IS 'Kind of thing touched: the table name for data changes.';

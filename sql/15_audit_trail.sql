@@ -162,18 +162,17 @@ BEGIN
   END IF;
 
   IF TG_OP = 'DELETE' THEN
-    -- A row deleted with its company (ON DELETE CASCADE) keeps its trail without a company.
+    -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = o.%2$I), 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
+    SELECT o.%2$I, 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
            to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
       FROM ctx, old_rows o;
     RETURN NULL;
   END IF;
 
   -- An update: the old and new versions of a row are paired by primary key, and only the
-  -- columns that changed are written, old and new. The company may be gone (a cascade of
-  -- its deletion): the entry is then kept without one. Whether the table still has the
+  -- columns that changed are written, old and new. Whether the table still has the
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update.
   SELECT (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys((SELECT to_jsonb(n) FROM new_rows n LIMIT 1)) k)
@@ -183,7 +182,7 @@ BEGIN
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = n.%2$I), 'update', ctx.actor, TG_TABLE_NAME, %3$s,
+    SELECT n.%2$I, 'update', ctx.actor, TG_TABLE_NAME, %3$s,
            '{}'::jsonb
            || %6$s,
            ctx.client_ip, ctx.user_agent
@@ -191,7 +190,7 @@ BEGIN
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
            TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
       FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
   END IF;
@@ -201,7 +200,7 @@ BEGIN
     -- key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (SELECT c.id FROM public.companies c WHERE c.id = (p.nj ->> %9$L)::uuid), 'update', ctx.actor,
+    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
            TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
       FROM ctx, (SELECT nu.j AS nj, ou.j AS oj
               FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
@@ -256,11 +255,10 @@ CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog
 AS $$
 BEGIN
-  -- The one change allowed: a deleted user's or company's id becomes NULL (foreign keys).
+  -- The one change allowed: a deleted user's id becomes NULL (its foreign key).
   IF TG_OP = 'UPDATE'
-     AND (to_jsonb(NEW) - 'user_id' - 'company_id') = (to_jsonb(OLD) - 'user_id' - 'company_id')
-     AND (NEW.user_id IS NULL OR NEW.user_id = OLD.user_id)
-     AND (NEW.company_id IS NULL OR NEW.company_id = OLD.company_id) THEN
+     AND (to_jsonb(NEW) - 'user_id') = (to_jsonb(OLD) - 'user_id')
+     AND (NEW.user_id IS NULL OR NEW.user_id = OLD.user_id) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit_log is append-only: % refused', lower(TG_OP)
@@ -269,7 +267,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION memtech.keep_audit_log() IS
-  'Refuses every update, delete and truncate of audit_log, except the foreign keys setting a deleted user''s or company''s id to NULL.';
+  'Refuses every update, delete and truncate of audit_log, except the foreign key setting a deleted user''s id to NULL.';
 REVOKE ALL ON FUNCTION memtech.request_origin(), memtech.audit_diff(jsonb, jsonb, jsonb), memtech.keep_audit_log(),
   memtech.generate_audit_function(text), memtech.regenerate_audit_functions() FROM PUBLIC;
 

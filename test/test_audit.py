@@ -425,8 +425,8 @@ def test_each_write_of_a_tenant_table_writes_one_audit_row(mt, table):
     assert entry["action"] == "delete"
     assert entry["resource_type"] == table
     assert entry["resource_id"] == (uuid.UUID(inserted["id"]) if has_id else None)
-    # A deleted company is gone: its trail keeps company_id NULL (see the deletion tests).
-    assert entry["company_id"] == (None if table == "companies" else uuid.UUID(row_company))
+    # Even the entry of a deleted company keeps its id (see the deletion tests).
+    assert entry["company_id"] == uuid.UUID(row_company)
     assert entry["user_id"] == ADMIN_A
     details = dict(entry["details"])
     if table == "users":
@@ -881,9 +881,9 @@ def test_deleting_a_company_keeps_its_audit_rows(mt):
                             "AND action = 'delete' AND resource_id = %s", [COMPANY_A]).fetchone()["n"] == 1
         assert conn.execute("SELECT id, company_id FROM public.audit_log WHERE company_id = %s ORDER BY id",
                             [COMPANY_B]).fetchall() == b_rows
-    assert len(kept) == len(theirs)
-    assert all(r["company_id"] is None for r in kept)
+    # Kept as written: no foreign key rewrites the trail of a deleted company.
     assert [{k: v for k, v in r.items() if k != "company_id"} for r in kept] == theirs
+    assert all(r["company_id"] == COMPANY_A for r in kept)
 
 
 # ---------------------------------------------------------------------------------- who reads the trail
