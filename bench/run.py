@@ -1238,21 +1238,28 @@ def analysis(ctx):
     w("")
     w(f"**Single rows** (insert {one_i.ratio:.2f}, update {one_u.ratio:.2f}): the trail adds "
       f"{one_i.a_ms - one_i.b_ms:.2f} ms to an insert and {one_u.a_ms - one_u.b_ms:.2f} ms to an update that "
-      f"take {fmt_ms(one_i.b_ms)} and {fmt_ms(one_u.b_ms)} ms without it. That is mostly the entry itself: one "
-      f"row in `audit_log`, whose four indexes (two of them the specification's) and two foreign keys (company "
-      f"and user, each checked by a query of its own) are paid in every transaction, plus the trigger's query "
-      f"for the actor and the origin. A goal of 1.3 leaves "
-      f"{0.3 * one_i.b_ms:.2f} ms for all of it. Ideas, not done: drop the foreign key on `audit_log.company_id` "
-      f"(the package's; a deleted company's entries would keep its id instead of NULL), and for updates skip the "
-      f"check of the table's columns (it reads the first new row as jsonb to notice a column added since the "
-      f"function was generated).")
+      f"take {fmt_ms(one_i.b_ms)} and {fmt_ms(one_u.b_ms)} ms without it (both sides keep `content_block_tags` "
+      f"in step: the update re-tags the block). That is mostly the entry itself: one row in `audit_log`, whose "
+      f"four indexes (two of them the specification's) and foreign key on `user_id` (a query of its own) are "
+      f"paid in every transaction, plus the trigger's query for the actor and the origin, and for an update a "
+      f"check of the table's columns (it reads the first new row as jsonb, to notice a column added since the "
+      f"function was generated). A goal of 1.3 leaves {0.3 * one_i.b_ms:.2f} ms for all of it. Done in this "
+      f"version: `audit_log.company_id` has no foreign key any more. Its check ran a query and locked the "
+      f"company's row (`FOR KEY SHARE`) for every entry, every writer of a company on the same row, the update "
+      f"and delete paths looked the company up once more, and deleting a company rewrote its whole trail to set "
+      f"the id to NULL; entries now keep the id of a deleted company. Ideas, not done: a cheaper check of the "
+      f"table's columns for updates (an event trigger regenerating the functions after `ALTER TABLE` would make "
+      f"it unnecessary, but creating one needs a superuser).")
     w("")
     w(f"**Bulk statements** (insert {a['insert_bulk'].ratio:.2f}, update {a['update_bulk'].ratio:.2f} for "
       f"{a['bulk_rows']:,} rows): per row, an insert writes its row as jsonb (`to_jsonb`, about the price of "
       f"the row's own insert for a content block) and an update its changed columns, and each entry goes into "
       f"the four indexes of `audit_log`, one of them a primary key on random uuids (`gen_random_uuid()`) that "
-      f"scatters the inserts over the whole index. Ideas, not done: a time-ordered key for `audit_log` (uuid v7 "
-      f"or a bigint identity: appends instead of random inserts).")
+      f"scatters the inserts over the whole index. The foreign key on `audit_log.company_id` no longer checks "
+      f"each entry (above); both sides now also write the new blocks' tags into `content_block_tags` (a row per "
+      f"tag, about 3.5 a block here), which makes an import slower with or without the trail (the report before "
+      f"the tag table: 8.2 s for this insert without the trail). Ideas, not done: a "
+      f"time-ordered key for `audit_log` (uuid v7 or a bigint identity: appends instead of random inserts).")
     w("")
     w(f"**Not the audit trail, but bigger:** with authors, an import of content blocks costs about "
       f"{a['insert_bulk_authored'].b_ms / a['authored_rows'] * 1000:.0f} µs a row with the audit trail off, against "
