@@ -1,6 +1,6 @@
 -- content_block_tags holds exactly the tags of content_blocks, whatever wrote them.
 BEGIN;
-SELECT plan(13);
+SELECT plan(15);
 
 INSERT INTO companies (id, name) VALUES
   ('c0000000-0000-4000-8000-000000000016', 'Étiquettes BTP'),
@@ -74,6 +74,27 @@ SELECT is(memtech.sync_block_tags(), 2::bigint,
 SELECT is(pg_temp.tags_of('b0000000-0000-4000-8000-000000000416') || '|' || pg_temp.tags_of('b0000000-0000-4000-8000-000000000316'),
   'c0000000-0000-4000-8000-000000000016:levage|c0000000-0000-4000-8000-000000000016:qualibat',
   'after memtech.sync_block_tags() the rows match the blocks again');
+
+-- The README's way to find a company's blocks with all of some tags gives what tags @> gives.
+INSERT INTO content_blocks (id, company_id, type, title, tags) VALUES
+  ('b0000000-0000-4000-8000-000000000516', 'c0000000-0000-4000-8000-000000000016', 'equipment', 'Grue mobile', '{grue,levage}'),
+  ('b0000000-0000-4000-8000-000000000616', 'c0000000-0000-4000-8000-000000000016', 'equipment', 'Palan', '{levage}'),
+  ('b0000000-0000-4000-8000-000000000716', 'c0000000-0000-4000-8000-000000000016', 'equipment', 'Grue à tour', '{nacelle,grue,levage}'),
+  ('b0000000-0000-4000-8000-000000000816', 'c0000000-0000-4000-8000-000000000016', 'person-cv', 'Grutier', '{grue,levage}'),
+  ('b0000000-0000-4000-8000-000000000916', 'c0000000-0000-4000-8000-000000000116', 'equipment', 'Grue d''un autre', '{grue,levage}');
+SET LOCAL ROLE authenticated;
+SELECT set_config('app.user_id', 'd0000000-0000-4000-8000-000000000016', true);
+SELECT results_eq(
+  $$SELECT id FROM content_blocks
+     WHERE is_active AND type = 'equipment'
+       AND id IN (SELECT block_id FROM content_block_tags WHERE tag = ANY ('{grue,levage}')
+                  GROUP BY block_id HAVING count(*) = 2)
+     ORDER BY id$$,
+  $$SELECT id FROM content_blocks WHERE is_active AND type = 'equipment' AND tags @> '{grue,levage}' ORDER BY id$$,
+  'a tenant''s blocks of a type with all of some tags, found through content_block_tags as the README shows, are those tags @> finds');
+SELECT is((SELECT count(*) FROM content_blocks WHERE tags @> '{grue,levage}' AND type = 'equipment'), 2::bigint,
+  '(and they are the two of its own company)');
+RESET ROLE;
 
 TRUNCATE content_blocks CASCADE;
 SELECT is_empty('SELECT * FROM content_block_tags', 'TRUNCATE of content_blocks empties content_block_tags too');
