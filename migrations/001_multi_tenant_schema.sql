@@ -2609,13 +2609,15 @@ COMMENT ON FUNCTION memtech.copy_block_tags() IS
 REVOKE ALL ON FUNCTION memtech.copy_block_tags() FROM PUBLIC;
 
 -- Inserts and deletes per statement, with transition tables: an import or a cascade writes
--- its tags in one statement. Updates per row, only where the tags, company or id changed:
--- most updates (a title, the content, the active flag) then cost nothing here.
+-- its tags in one statement. Updates per row, only where the tags, company or id changed
+-- (the WHEN is checked in C, before any function call): most updates (a title, the
+-- content, the active flag) then cost nothing here. No column list (UPDATE OF tags): it
+-- would miss tags changed by another BEFORE trigger rather than by the SET list.
 CREATE OR REPLACE TRIGGER content_blocks_copy_tags_insert
   AFTER INSERT ON public.content_blocks REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION memtech.copy_block_tags();
 CREATE OR REPLACE TRIGGER content_blocks_copy_tags_update
-  AFTER UPDATE OF tags, company_id, id ON public.content_blocks
+  AFTER UPDATE ON public.content_blocks
   FOR EACH ROW WHEN ((OLD.tags, OLD.company_id, OLD.id) IS DISTINCT FROM (NEW.tags, NEW.company_id, NEW.id))
   EXECUTE FUNCTION memtech.copy_block_tags();
 CREATE OR REPLACE TRIGGER content_blocks_copy_tags_delete
