@@ -1,6 +1,6 @@
 -- content_block_tags holds exactly the tags of content_blocks, whatever wrote them.
 BEGIN;
-SELECT plan(15);
+SELECT plan(16);
 
 INSERT INTO companies (id, name) VALUES
   ('c0000000-0000-4000-8000-000000000016', 'Étiquettes BTP'),
@@ -36,6 +36,17 @@ CREATE TEMPORARY TABLE before_untagged_update AS SELECT ctid AS row_address, * F
 UPDATE content_blocks SET title = 'Grue à tour' WHERE id = 'b0000000-0000-4000-8000-000000000016';
 SELECT set_eq('SELECT ctid AS row_address, * FROM content_block_tags', 'SELECT * FROM before_untagged_update',
   'an update that leaves the tags alone does not touch their rows');
+
+-- Tags changed by another BEFORE trigger, not by the SET list, follow too.
+CREATE FUNCTION pg_temp.mark_reviewed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.tags := NEW.tags || 'relu'::text; RETURN NEW; END $$;
+CREATE TRIGGER test_mark_reviewed BEFORE UPDATE ON content_blocks FOR EACH ROW EXECUTE FUNCTION pg_temp.mark_reviewed();
+UPDATE content_blocks SET title = 'Grue à tour (relue)' WHERE id = 'b0000000-0000-4000-8000-000000000016';
+DROP TRIGGER test_mark_reviewed ON content_blocks;
+SELECT is(pg_temp.tags_of('b0000000-0000-4000-8000-000000000016'),
+  'c0000000-0000-4000-8000-000000000016:a-tour,c0000000-0000-4000-8000-000000000016:grue,c0000000-0000-4000-8000-000000000016:relu',
+  'a tag added by another BEFORE trigger, with tags absent from the SET list, is copied too');
+UPDATE content_blocks SET tags = '{grue,a-tour}' WHERE id = 'b0000000-0000-4000-8000-000000000016';
 
 UPDATE content_blocks SET company_id = 'c0000000-0000-4000-8000-000000000116', created_by = NULL
  WHERE id = 'b0000000-0000-4000-8000-000000000016';
