@@ -679,7 +679,8 @@ BEGIN
   PERFORM pg_temp.memtech_drop_triggers(ARRAY['memtech.fill_company_id()', 'memtech.check_same_company()',
     'memtech.guard_user_change()'], '_(fill_company_id|same_company|guard_change)$');
   DROP FUNCTION IF EXISTS memtech.guard_user_change(), memtech.check_same_company(), memtech.fill_company_id(),
-    memtech.current_user_role(), memtech.current_company_id(), memtech.current_user_id();
+    memtech.current_user_role(), memtech.current_company_id();
+  DROP FUNCTION IF EXISTS memtech.current_user_id(), memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 END
 $undo$;
 

@@ -6,42 +6,63 @@
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
-CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+-- Every statement of a tenant asks who is acting, through the policies, so the answer is
+-- built to cost a few microseconds (docs/benchmarks.md measured the pieces): the user id
+-- is an expression that PostgreSQL inlines into the one query of current_company_id(),
+-- planned once per session. SQL functions with SQL-standard bodies: their names are bound
+-- when they are created, so no search_path a caller sets changes what they call. No
+-- regular expression or character-by-character check: each costs more than the lookup.
+
+CREATE OR REPLACE FUNCTION memtech.uuid_or_null(candidate text) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN candidate LIKE '________-____-____-____-____________' THEN candidate::uuid END;
+COMMENT ON FUNCTION memtech.uuid_or_null(text) IS
+  'The text as a uuid when it has a uuid''s 8-4-4-4-12 form, else NULL: a subject that is not a uuid (e.g. a service token''s) names no user of ours. Text of that form that is not hexadecimal fails with the uuid type''s own error, which shows it.';
+
+-- PL/pgSQL for the JSON: a malformed claim gets an error that names it, and the claims are
+-- parsed once. Only a request that carries claims pays for it.
+CREATE OR REPLACE FUNCTION memtech.user_id_from_claims() RETURNS uuid
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog
 AS $$
 DECLARE
-  claims   text := nullif(current_setting('request.jwt.claims', true), '');
-  from_jwt text;
-  from_app text := nullif(btrim(current_setting('app.user_id', true)), '');
-  uuid_re  constant text := '^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$';
+  subject  text;
+  from_jwt uuid;
+  from_app uuid := memtech.uuid_or_null(btrim(current_setting('app.user_id', true)));
 BEGIN
-  IF claims IS NOT NULL THEN
-    BEGIN
-      from_jwt := nullif(btrim(claims::jsonb ->> 'sub'), '');
-    EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
-      RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
-        USING ERRCODE = 'invalid_authorization_specification',
-              HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
-    END;
-  END IF;
-  -- A subject that is not a uuid (e.g. a service token's) names no user of ours.
-  IF from_jwt !~ uuid_re THEN from_jwt := NULL; END IF;
-  IF from_app !~ uuid_re THEN from_app := NULL; END IF;
-  IF from_jwt IS NOT NULL AND from_app IS NOT NULL AND from_jwt::uuid <> from_app::uuid THEN
+  BEGIN
+    subject := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub';
+  EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+    RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
+      USING ERRCODE = 'invalid_authorization_specification',
+            HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
+  END;
+  from_jwt := memtech.uuid_or_null(btrim(subject));
+  IF from_jwt <> from_app THEN
     RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
       USING ERRCODE = 'invalid_authorization_specification',
             HINT = 'Set only one of request.jwt.claims and app.user_id, or make them name the same user.';
   END IF;
-  RETURN coalesce(from_jwt, from_app)::uuid;
+  RETURN coalesce(from_jwt, from_app);
 END
 $$;
+COMMENT ON FUNCTION memtech.user_id_from_claims() IS
+  'The acting user''s id when request.jwt.claims is set: its sub, or app.user_id when the JWT names no user of ours; fails when the two name different users, so a client cannot pose as someone else with one of them.';
+
+-- No SET search_path (it would keep PostgreSQL from inlining the function): the body is
+-- bound at creation, which pins it as well.
+CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+LANGUAGE sql STABLE
+RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
+            THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
+            ELSE memtech.user_id_from_claims() END;
 COMMENT ON FUNCTION memtech.current_user_id() IS
-  'The acting user''s id from the JWT claims or app.user_id, NULL when none; fails when the two name different users, so a client cannot pose as someone else with one of them.';
+  'The acting user''s id from the JWT claims or app.user_id, NULL when none. Inlined into the statements that call it: a backend that sets app.user_id pays no function call.';
 
 -- SECURITY DEFINER: users is itself under row level security, and the policies of every
 -- table need the company before any row can be visible.
--- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call,
--- a PL/pgSQL one keeps its plan for the session, and every statement of a tenant pays this.
+-- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call, a
+-- PL/pgSQL one keeps its plan for the session (with memtech.current_user_id() inlined in
+-- it), and every statement of a tenant pays this.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
 AS $$
@@ -157,7 +178,8 @@ $$;
 COMMENT ON FUNCTION memtech.guard_user_change() IS
   'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
 
-REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+REVOKE ALL ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
+  memtech.current_company_id(), memtech.current_user_role(),
   memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
 
 -- company_id fills itself in on every tenant table.

@@ -46,5 +46,5 @@ BEGIN
   END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
-  TO authenticated;
+GRANT EXECUTE ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
+  memtech.current_company_id(), memtech.current_user_role() TO authenticated;

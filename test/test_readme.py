@@ -24,9 +24,9 @@ def test_make_install_psql_seed_and_uninstall_on_the_database_the_environment_na
     env = client_env(db.cluster, db.name)
     proc = make("install", env)
     assert proc.returncode == 0, proc.stderr
-    assert "memtech: version 0.2.0 installed" in proc.stderr
+    assert "memtech: version 0.3.0 installed" in proc.stderr
     proc = make("psql", env, "PSQL_ARGS=-At -c 'SELECT memtech.installed_version()'")
-    assert proc.returncode == 0 and proc.stdout.strip() == "0.2.0", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout.strip() == "0.3.0", proc.stdout + proc.stderr
     assert make("seed", env).returncode == 0
     refused = make("uninstall", env)
     assert refused.returncode != 0 and "memtech.confirm_data_loss" in refused.stderr
@@ -47,7 +47,7 @@ def test_the_readme_options_example_installs_with_those_options(db):
     assert "lock_timeout 2s" in proc.stderr
     with db.connect() as conn:
         assert conn.execute("SELECT name FROM companies").fetchall() == [("Durand BTP",)]
-        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.2.0"
+        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.3.0"
 
 
 def test_the_readme_backend_transaction_runs_as_written(db):

@@ -75,9 +75,9 @@ def supabase_db(db, build_scripts):
 
 def test_the_owner_with_bypassrls_installs_and_owns_everything(supabase_installed):
     s = supabase_installed
-    assert "version 0.2.0 installed" in s.install_proc.stderr
+    assert "version 0.3.0 installed" in s.install_proc.stderr
     assert "ERROR" not in s.install_proc.stderr
-    assert s.scalar("SELECT memtech.installed_version()") == "0.2.0"
+    assert s.scalar("SELECT memtech.installed_version()") == "0.3.0"
     assert s.scalar("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'memtech'") == OWNER
     owners = s.column("SELECT DISTINCT relowner::regrole::text FROM pg_class WHERE oid = ANY (%s::regclass[])",
                       [[f"public.{t}" for t in PACKAGE_TABLES]])
@@ -119,7 +119,7 @@ def test_install_sent_as_one_batch_through_psycopg_as_the_owner(db, build_script
         conn.execute(text)
 
     with db.connect() as conn:
-        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.2.0"
+        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.3.0"
         for table in PACKAGE_TABLES:
             assert privileges_of(conn, "anon", table) == [], table
             assert "TRUNCATE" not in privileges_of(conn, "authenticated", table), table

@@ -135,7 +135,7 @@ def test_install_uninstall_install(db):
 
     db.install()
 
-    assert installed_version(db) == "0.2.0"
+    assert installed_version(db) == "0.3.0"
     assert db.dump() == installed_dump
     assert v0_digests(db) == before["v0"]
     legacy = scalar(db, "SELECT legacy_company_id FROM memtech.installation")
@@ -168,7 +168,7 @@ def assert_uninstall_refused_and_nothing_changed(db, *expected, settings=None):
     assert_refused(proc, *expected)
     assert db.dump() == dump
     assert data_digest(db) == data
-    assert installed_version(db) == "0.2.0"
+    assert installed_version(db) == "0.3.0"
     return proc
 
 

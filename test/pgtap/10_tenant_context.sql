@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(15);
+SELECT plan(18);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -45,6 +45,13 @@ SET LOCAL search_path = public, pg_catalog;
 
 SET LOCAL app.user_id = 'service-token';
 SELECT is(memtech.current_user_id(), NULL, 'a subject that is not a uuid names no user');
+SET LOCAL app.user_id = 'D0000000-0000-4000-8000-000000000001';
+SELECT is(memtech.current_company_id(), 'c0000000-0000-4000-8000-000000000001', 'a user id in capitals names the same user');
+SET LOCAL app.user_id = 'd0000000000040008000000000000001';
+SELECT is(memtech.current_user_id(), NULL, 'only the 8-4-4-4-12 form of a uuid names a user');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-00000000000z';
+SELECT throws_ok('SELECT memtech.current_company_id()', '22P02', NULL,
+  'text of a uuid''s form that is not hexadecimal fails, showing the value');
 SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000ff';
 SELECT is(memtech.current_company_id(), NULL, 'an unknown user has no company');
 

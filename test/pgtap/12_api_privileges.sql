@@ -78,8 +78,10 @@ SELECT is_empty($$
                             WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
               ELSE has_function_privilege(r.rolname, p.oid, 'EXECUTE') END
      AND NOT (r.rolname = 'authenticated'
-              AND p.proname IN ('current_user_id', 'current_company_id', 'current_user_role'))
-$$, 'of the private helpers, the API roles may execute only the three the policies call');
+              AND p.proname IN ('current_user_id', 'current_company_id', 'current_user_role',
+                                -- inlined into current_user_id(): they run as its caller
+                                'uuid_or_null', 'user_id_from_claims'))
+$$, 'of the private helpers, the API roles may execute only those the policies call');
 
 -- Each restrictive policy finds the tenant's rows through an index on its tenant column
 -- (document_chunks through memoires.company_id: its own structure is the application's;
