@@ -1840,9 +1840,9 @@ COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
 -- Every statement of a tenant asks who is acting, through the policies, so the answer is
--- built to cost a few microseconds (docs/benchmarks.md measured the pieces): the user id
--- is an expression that PostgreSQL inlines into the one query of current_company_id(),
--- planned once per session. SQL functions with SQL-standard bodies: their names are bound
+-- built to cost as little as the lookup allows (docs/benchmarks.md measured the pieces):
+-- the user id is an expression that PostgreSQL inlines into the one query of
+-- current_company_id(), planned once per session. SQL functions with SQL-standard bodies: their names are bound
 -- when they are created, so no search_path a caller sets changes what they call. No
 -- regular expression or character-by-character check: each costs more than the lookup.
 
