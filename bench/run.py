@@ -1149,7 +1149,7 @@ def analysis(ctx):
              "deactivated or moved user loses access at the next statement, not when the token expires); the "
              "package keeps the lookup. Prepared statements (psycopg's default after five runs, and PostgREST's) do "
              "not change the picture: both sides skip planning, the helper's execution stays, and the ratios of "
-             "the short queries come out higher (1.25 to 1.40 on a tenth of this data set, measured while writing "
+             "the short queries come out higher (1.25 to 1.85 on a tenth of this data set, measured while writing "
              "this). The statement is the unit here; the *txn* column shows that per request "
              "(three round trips) the share is smaller.")
     w(text)
