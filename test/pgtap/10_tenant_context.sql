@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -41,6 +41,14 @@ SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
 SET LOCAL search_path = hijack, pg_catalog, public;
 SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002',
   'a caller''s search_path cannot change who the acting user is');
+SET LOCAL search_path = public, pg_catalog;
+-- The same for the path without claims alone (current_user_id() is inlined into its
+-- caller's statement: only names bound when it was created keep it safe).
+CREATE SCHEMA hijack_app;
+CREATE FUNCTION hijack_app.btrim(text) RETURNS text LANGUAGE sql AS $$ SELECT 'd0000000-0000-4000-8000-000000000001' $$;
+SET LOCAL search_path = hijack_app, pg_catalog, public;
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002',
+  'a caller''s search_path cannot change the user named by app.user_id');
 SET LOCAL search_path = public, pg_catalog;
 
 SET LOCAL app.user_id = 'service-token';
