@@ -52,8 +52,8 @@ build: ## generate build/install.sql, build/uninstall.sql and migrations/ from s
 check: ## fail if the committed migrations/ differ from what build.py generates
 	$(PYTHON) build.py --check
 
-install: bootstrap-system build ## apply build/prepare.sql (concurrent index builds) then build/install.sql to the target database
-	@$(TARGET_DB) $(PSQL) -q -f build/prepare.sql; $(PSQL) -f build/install.sql
+install: bootstrap-system build ## apply build/prepare.sql, build/install.sql, then build/finish.sql (concurrent index builds before and after) to the target database
+	@$(TARGET_DB) $(PSQL) -q -f build/prepare.sql && $(PSQL) -f build/install.sql && $(PSQL) -q -f build/finish.sql
 
 uninstall: bootstrap-system build ## apply build/uninstall.sql to the target database
 	@$(TARGET_DB) $(PSQL) -f build/uninstall.sql

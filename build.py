@@ -7,8 +7,8 @@ same prologue followed by the undo halves in reverse order.  Each script is one
 transaction of plain SQL (no psql meta-commands), so `psql -f` and migration runners that
 send a file as one batch both apply it all or nothing.
 
-sql/prepare.sql, an optional psql script that builds an index concurrently before the
-install, is copied as it is.
+sql/prepare.sql and sql/finish.sql, optional psql scripts that build indexes concurrently
+before and after the install, are copied as they are.
 
     python3 build.py           write build/ and migrations/
     python3 build.py --check   fail if migrations/ differs from what would be written
@@ -25,6 +25,7 @@ OUTPUTS = {
     "install": ["build/install.sql", "migrations/001_multi_tenant_schema.sql"],
     "uninstall": ["build/uninstall.sql", "migrations/001_rollback.sql"],
     "prepare": ["build/prepare.sql", "migrations/001_prepare.psql"],
+    "finish": ["build/finish.sql", "migrations/001_finish.psql"],
 }
 
 
@@ -63,6 +64,7 @@ def main(argv):
         "install": script("install", found),
         "uninstall": script("uninstall", [p.with_suffix(".undo.sql") for p in reversed(found)]),
         "prepare": (SQL / "prepare.sql").read_text(encoding="utf-8"),
+        "finish": (SQL / "finish.sql").read_text(encoding="utf-8"),
     }
     stale = []
     for kind, targets in OUTPUTS.items():

@@ -25,7 +25,7 @@ FIXTURES = ROOT / "test" / "fixtures"
 sys.path.insert(0, str(ROOT / "tools"))
 import pgcluster  # noqa: E402
 
-BuildScripts = collections.namedtuple("BuildScripts", "install uninstall prepare")
+BuildScripts = collections.namedtuple("BuildScripts", "install uninstall prepare finish")
 
 # Lines of `pg_dump -s` that differ between two dumps of the same schema.
 DUMP_NOISE = re.compile(r"^(\\restrict |\\unrestrict |-- Dumped (by|from) )")
@@ -40,12 +40,12 @@ def cluster():
 
 @pytest.fixture(scope="session")
 def build_scripts():
-    """Runs build.py once; BuildScripts(install=Path, uninstall=Path, prepare=Path) of build/*.sql."""
+    """Runs build.py once; BuildScripts(install=, uninstall=, prepare=, finish=Path) of build/*.sql."""
     proc = subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         pytest.fail(f"build.py failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}", pytrace=False)
     return BuildScripts(ROOT / "build" / "install.sql", ROOT / "build" / "uninstall.sql",
-                        ROOT / "build" / "prepare.sql")
+                        ROOT / "build" / "prepare.sql", ROOT / "build" / "finish.sql")
 
 
 @functools.lru_cache(maxsize=None)

@@ -115,6 +115,77 @@ def test_prepare_leaves_a_database_without_v0_tables_alone(db, build_scripts):
     assert db.dump() == before
 
 
+INDEXES_LEFT_TO_FINISH = {"projects": ("created_by", "projects_created_by_idx"),
+                          "memoires": ("uploaded_by", "memoires_uploaded_by_idx"),
+                          "sections": ("reviewer_id", "sections_reviewer_id_idx")}
+
+
+def test_on_large_tables_the_install_leaves_the_new_columns_indexes_to_finish(db, build_scripts):
+    # Above memtech.index_build_limit (0 here: every v0 table with a page is "large") the
+    # install does not scan the table under its lock to index the author and reviewer columns
+    # it adds; build/finish.sql builds the same indexes concurrently, and the result is the
+    # schema a plain install gives.
+    load_v0(db)
+    before = {"dump": db.dump(), "data": data_digest(db)}
+    db.install()
+    complete = db.dump()
+    db.uninstall()
+
+    installed = db.install(**{"memtech.index_build_limit": "0"})
+
+    said = notices(installed.stderr)
+    for table, (column, index) in INDEXES_LEFT_TO_FINISH.items():
+        assert any(n.startswith(f"memtech: leaving the index on {table} ({column}) to build/finish.sql")
+                   for n in said), installed.stderr
+        assert scalar(db, "SELECT to_regclass(%s)", [f"public.{index}"]) is None
+    finished = db.psql(build_scripts.finish)
+    for table, (column, _) in INDEXES_LEFT_TO_FINISH.items():
+        assert f"memtech: indexing {table}.{column} concurrently" in finished.stderr
+    assert db.dump() == complete
+    again = db.psql(build_scripts.finish)                           # nothing left to build
+    assert "indexing" not in again.stdout + again.stderr
+
+    db.uninstall()
+    assert db.dump() == before["dump"]
+    assert data_digest(db) == before["data"]
+
+
+def test_finish_replaces_an_index_an_interrupted_run_left_invalid(db, build_scripts):
+    load_v0(db)
+    db.install(**{"memtech.index_build_limit": "0"})
+    db.psql("CREATE INDEX sections_reviewer_id_idx ON public.sections (reviewer_id);\n"
+            "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'public.sections_reviewer_id_idx'::regclass;")
+
+    db.psql(build_scripts.finish)
+
+    assert rows(db, "SELECT indisvalid, pg_get_indexdef(indexrelid) FROM pg_index "
+                    "WHERE indexrelid = 'public.sections_reviewer_id_idx'::regclass") == [
+        (True, "CREATE INDEX sections_reviewer_id_idx ON public.sections USING btree (reviewer_id) "
+               "WHERE (reviewer_id IS NOT NULL)")]
+
+
+def test_finish_leaves_a_database_without_memtech_alone(db, build_scripts):
+    load_v0(db)
+    before = db.dump()
+
+    proc = db.psql(build_scripts.finish)
+
+    assert proc.returncode == 0
+    assert db.dump() == before
+
+
+def test_an_index_build_limit_that_is_not_a_size_stops_the_install_before_anything_changes(db):
+    load_v0(db)
+    before = db.dump()
+
+    proc = db.install(check=False, **{"memtech.index_build_limit": "a lot"})
+
+    assert proc.returncode != 0
+    assert "memtech.index_build_limit = a lot is not a size" in proc.stderr, proc.stderr
+    assert "HINT:  Give a value such as '64MB'" in proc.stderr, proc.stderr
+    assert db.dump() == before
+
+
 def test_uninstall_twice_is_harmless(db):
     before = installed_v0(db)
     db.uninstall()
