@@ -1894,7 +1894,10 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and
 -- current_company_id(), planned once per session. SQL functions with SQL-standard bodies: their names are bound
 -- when they are created, so no search_path a caller sets changes what they call. No
 -- regular expression or character-by-character check: a regex costs half as much as the
--- lookup of the user itself.
+-- lookup of the user itself. PARALLEL RESTRICTED rather than the default UNSAFE: a policy
+-- runs them once per statement, in an init plan of the leader, and one unsafe function
+-- anywhere in a statement keeps PostgreSQL from giving any of it parallel workers, which
+-- the same query without row level security may get on a large company's rows.
 
 CREATE OR REPLACE FUNCTION memtech.uuid_or_null(candidate text) RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -1905,7 +1908,7 @@ COMMENT ON FUNCTION memtech.uuid_or_null(text) IS
 -- PL/pgSQL for the JSON: a malformed claim gets an error that names it, and the claims are
 -- parsed once. Only a request that carries claims pays for it.
 CREATE OR REPLACE FUNCTION memtech.user_id_from_claims() RETURNS uuid
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog
 AS $$
 DECLARE
   subject  text;
@@ -1934,7 +1937,7 @@ COMMENT ON FUNCTION memtech.user_id_from_claims() IS
 -- No SET search_path (it would keep PostgreSQL from inlining the function): the body is
 -- bound at creation, which pins it as well.
 CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE PARALLEL RESTRICTED
 RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
             THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
             ELSE memtech.user_id_from_claims() END;
@@ -1947,7 +1950,7 @@ COMMENT ON FUNCTION memtech.current_user_id() IS
 -- PL/pgSQL one keeps its plan for the session (with memtech.current_user_id() inlined in
 -- it), and every statement of a tenant pays this.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 BEGIN
   RETURN (SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
@@ -1957,7 +1960,7 @@ COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 BEGIN
   RETURN (SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);

@@ -19,6 +19,7 @@ row level security policy (memoire_id IN the company's memoires) is checked row 
 test asserts that the company's memoires, at least, are found through memoires_company_id_idx.
 docs/benchmarks.md measures what this costs and what an index would change.
 """
+import json
 import re
 import sys
 import uuid
@@ -151,3 +152,26 @@ def test_the_default_plan_uses_it(bench_db, key, company):
     plan = explain(db, contexts[company], query, seqscan=True)
     large = {t for t, n in sizes.items() if n >= LARGE}
     check(plan, key, index_table, large)
+
+
+def test_row_level_security_leaves_a_tenant_parallel_plans(bench_db):
+    # The policies' helpers are PARALLEL RESTRICTED: the leader runs them once, in an init
+    # plan. Were one of them PARALLEL UNSAFE (PostgreSQL's default), no tenant statement
+    # could get parallel workers, which the same query without row level security may get on
+    # a large company's rows. Parallel plans made cheap here so that the planner picks one.
+    db, contexts, _, _ = bench_db
+    cheap = ("SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
+             "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2; "
+             "SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; ")
+    with db.connect() as conn:
+        conn.execute(tenant_begin(contexts["largest"]["me"], cheap))
+        try:
+            plan = conn.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM public.content_blocks").fetchone()[0][0]
+            count = conn.execute("SELECT count(*) FROM public.content_blocks").fetchone()[0]
+        finally:
+            conn.execute("ROLLBACK")
+        owner = conn.execute("SELECT count(*) FROM public.content_blocks WHERE company_id = %s",
+                             [contexts["largest"]["company"]]).fetchone()[0]
+    nodes = re.findall(r'"Node Type": "([^"]+)"', json.dumps(plan))
+    assert "Gather" in nodes or "Gather Merge" in nodes, f"no parallel plan as a tenant: {nodes}"
+    assert count == owner          # the workers see the policy's company, not more, not less
