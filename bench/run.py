@@ -1262,6 +1262,18 @@ def analysis(ctx):
                 f"chunk: create the index concurrently yourself.")
     w(text)
     w("")
+    parallel = sorted({f"{QUERY[k].label} ({'largest' if rk == big else 'small'} company, {side})"
+                       for (k, rk), pl in plans_.items() for side in ("tenant", "owner")
+                       if any(sc["parallel"] for sc in scans(pl[side]))})
+    w("**Parallel plans.** Until this version the policies' helpers were PARALLEL UNSAFE (PL/pgSQL's default), "
+      "and one such function anywhere in a statement keeps PostgreSQL from giving any of it parallel workers: "
+      "every tenant statement was planned serially, whatever the size of the company, while the owner's could get "
+      "workers. They are PARALLEL RESTRICTED now (the leader runs them once, in the init plan), and "
+      "`test/test_plans.py` checks that a tenant can get a parallel plan. "
+      + (f"Plans with a parallel scan in this run (part 4): {'; '.join(parallel)}. With 2 CPUs, shared with the "
+         f"benchmark's client, workers do not always pay off: compare the plans and the times of part 1."
+         if parallel else "No plan of part 4 used a parallel scan in this run."))
+    w("")
     together = [p.ratio for (n, k, rk), p in exps.items() if n == "all_together"]
     if together:
         w(f"All the alternatives together (*all_together*) give ratios between {min(together):.2f} and "
