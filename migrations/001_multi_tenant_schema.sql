@@ -1999,25 +1999,37 @@ CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
 AS $$
 DECLARE
-  arg    text;
-  col    text;
-  target text;
-  value  jsonb;
-  ids    uuid[];
-  found  int;
+  arg     text;
+  col     text;
+  target  text;
+  new_row jsonb := to_jsonb(NEW);
+  value   jsonb;
+  ids     uuid[];
+  found   int;
 BEGIN
   -- Each argument is column=table: the column holds the id (or an array of ids) of rows
   -- of that table, which must all belong to the row's own company.
   FOREACH arg IN ARRAY TG_ARGV LOOP
     col := split_part(arg, '=', 1);
     target := split_part(arg, '=', 2);
-    value := to_jsonb(NEW) -> col;
+    value := new_row -> col;
     CONTINUE WHEN value IS NULL OR value = 'null'::jsonb
                OR (TG_OP = 'UPDATE' AND value = to_jsonb(OLD) -> col AND NEW.company_id = OLD.company_id);
-    ids := CASE jsonb_typeof(value) WHEN 'array' THEN ARRAY(SELECT DISTINCT jsonb_array_elements_text(value)::uuid)
-                                    ELSE ARRAY[(value #>> '{}')::uuid] END;
-    EXECUTE format('SELECT count(*) FROM public.%I WHERE id = ANY ($1) AND company_id = $2', target)
-      INTO found USING ids, NEW.company_id;
+    IF jsonb_typeof(value) = 'array' THEN
+      ids := ARRAY(SELECT DISTINCT jsonb_array_elements_text(value)::uuid);
+    ELSE
+      ids := ARRAY[(value #>> '{}')::uuid];
+    END IF;
+    -- One user (an author, a reviewer: the usual reference) is looked up by a static query,
+    -- whose plan PL/pgSQL keeps for the session, where EXECUTE parses and plans at every
+    -- row: an import of blocks with authors paid that for each block (docs/benchmarks.md).
+    -- A list of ids is planned at each call either way: its plan depends on its length.
+    IF target = 'users' AND cardinality(ids) = 1 THEN
+      SELECT count(*) INTO found FROM public.users t WHERE t.id = ids[1] AND t.company_id = NEW.company_id;
+    ELSE
+      EXECUTE format('SELECT count(*) FROM public.%I WHERE id = ANY ($1) AND company_id = $2', target)
+        INTO found USING ids, NEW.company_id;
+    END IF;
     IF found < cardinality(ids) THEN
       RAISE EXCEPTION '%.% must refer to % of the row''s own company', TG_TABLE_NAME, col, target
         USING ERRCODE = 'foreign_key_violation',
