@@ -2509,7 +2509,7 @@ BEGIN
   -- columns that changed are written, old and new. Whether the table still has the
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update: the
-  -- same keys, no more (jsonb minus them is empty) and no fewer (?&), without listing them.
+  -- same keys, no more (jsonb minus them is empty) and no fewer (?&), with no sort of the keys.
   SELECT (SELECT f.j - %5$L::text[] = '{}'::jsonb AND f.j ?& %5$L::text[]
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
