@@ -1,13 +1,14 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(19);
+SELECT plan(25);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
 INSERT INTO users (id, company_id, email, full_name, role, is_active) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'chef@alpha.fr', 'Chef', 'admin', true),
-  ('d0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'parti@alpha.fr', 'Parti', 'user', false);
+  ('d0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'parti@alpha.fr', 'Parti', 'user', false),
+  ('d0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000002', 'chef@beta.fr', 'Chef Beta', 'admin', true);
 INSERT INTO projects (id, company_id, name) VALUES
   ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002', 'Médiathèque');
 
@@ -77,6 +78,32 @@ SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
 INSERT INTO content_blocks (id, type, title) VALUES ('f0000000-0000-4000-8000-000000000002', 'procedure', 'Gestion des déchets');
 SELECT is((SELECT company_id FROM content_blocks WHERE id = 'f0000000-0000-4000-8000-000000000002'),
   'c0000000-0000-4000-8000-000000000001'::uuid, 'a row written without company_id takes the acting user''s company');
+
+-- Authors, uploaders and reviewers are users of the row's own company (the foreign keys
+-- alone would accept any user).
+SELECT throws_ok($$INSERT INTO content_blocks (company_id, type, title, created_by) VALUES
+    ('c0000000-0000-4000-8000-000000000001', 'procedure', 'Copiée', 'd0000000-0000-4000-8000-000000000003')$$,
+  '23503', 'content_blocks.created_by must refer to users of the row''s own company',
+  'a block written by a user of another company is refused');
+SELECT lives_ok($$INSERT INTO content_blocks (company_id, type, title, created_by) VALUES
+    ('c0000000-0000-4000-8000-000000000001', 'procedure', 'Rédigée', 'd0000000-0000-4000-8000-000000000001')$$,
+  'a block written by a user of its own company is accepted');
+SELECT throws_ok($$UPDATE content_blocks SET created_by = 'd0000000-0000-4000-8000-000000000003'
+    WHERE id = 'f0000000-0000-4000-8000-000000000002'$$,
+  '23503', 'content_blocks.created_by must refer to users of the row''s own company',
+  'a block cannot be given an author of another company');
+SELECT throws_ok($$INSERT INTO files (company_id, filename, file_type, storage_url, size_bytes, uploaded_by) VALUES
+    ('c0000000-0000-4000-8000-000000000001', 'cv.pdf', 'cv', 's3://alpha/cv.pdf', 1, 'd0000000-0000-4000-8000-000000000003')$$,
+  '23503', 'files.uploaded_by must refer to users of the row''s own company',
+  'a file uploaded by a user of another company is refused');
+SELECT throws_ok($$INSERT INTO projects (company_id, name, created_by) VALUES
+    ('c0000000-0000-4000-8000-000000000001', 'Gymnase', 'd0000000-0000-4000-8000-000000000003')$$,
+  '23503', 'projects.created_by must refer to users of the row''s own company',
+  'a project created by a user of another company is refused');
+SELECT throws_ok($$INSERT INTO memoires (company_id, title, uploaded_by) VALUES
+    ('c0000000-0000-4000-8000-000000000001', 'Mémoire 2024', 'd0000000-0000-4000-8000-000000000003')$$,
+  '23503', 'memoires.uploaded_by must refer to users of the row''s own company',
+  'a memoire uploaded by a user of another company is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
