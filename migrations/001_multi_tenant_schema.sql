@@ -2484,14 +2484,18 @@ BEGIN
   -- Each statement starts from ctx, what its entries share: the actor (only if that user
   -- exists: a stale app.user_id must not fail the write) and where the request came from.
   -- Part of the statement rather than a query of its own: each query a trigger runs costs
-  -- about as much as writing the entry of a single row.
+  -- about as much as writing the entry of a single row. Read as sub-selects, run once, not
+  -- joined: with enable_nestloop off, a join to a one-row ctx can only be a nested loop
+  -- the planner prices at its "disabled" cost, and with PostgreSQL's default jit = on that
+  -- cost had every audited statement compiled to machine code (0.4 to 0.8 s a statement).
 
   IF TG_OP = 'INSERT' THEN
     -- The company of a new row exists: its foreign key was checked before this trigger.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'insert', ctx.actor, TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s, ctx.client_ip, ctx.user_agent
-      FROM ctx, new_rows n;
+    SELECT n.%2$I, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s,
+           (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+      FROM new_rows n;
     RETURN NULL;
   END IF;
 
@@ -2499,9 +2503,9 @@ BEGIN
     -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT o.%2$I, 'delete', ctx.actor, TG_TABLE_NAME, %4$s,
-           to_jsonb(o)%11$s, ctx.client_ip, ctx.user_agent
-      FROM ctx, old_rows o;
+    SELECT o.%2$I, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, %4$s,
+           to_jsonb(o)%11$s, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+      FROM old_rows o;
     RETURN NULL;
   END IF;
 
@@ -2517,17 +2521,18 @@ BEGIN
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'update', ctx.actor, TG_TABLE_NAME, %3$s,
+    SELECT n.%2$I, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s,
            '{}'::jsonb
            || %6$s,
-           ctx.client_ip, ctx.user_agent
-      FROM ctx, new_rows n JOIN old_rows o ON %7$s;
+           (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+      FROM new_rows n JOIN old_rows o ON %7$s;
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
-      FROM ctx, (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
+    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
+           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+           (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+      FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
@@ -2535,9 +2540,10 @@ BEGIN
     -- key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', ctx.actor,
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L), ctx.client_ip, ctx.user_agent
-      FROM ctx, (SELECT nu.j AS nj, ou.j AS oj
+    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
+           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+           (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+      FROM (SELECT nu.j AS nj, ou.j AS oj
               FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
                      WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
               JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o

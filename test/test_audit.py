@@ -802,6 +802,39 @@ def test_a_bulk_update_after_single_row_ones_pairs_its_rows_by_hash_or_merge(mt)
     assert "Join Filter: (n.id = o.id)" not in plan, plan
 
 
+def test_the_audit_trail_is_never_priced_high_enough_for_jit(mt):
+    # PostgreSQL's default jit = on compiles every statement estimated above jit_above_cost
+    # (100,000): for a one-row write that takes 0.4 to 0.8 s. A plan the planner can only
+    # make with a disabled method (the audit functions set enable_nestloop off) is priced
+    # above 10 billion: each statement of the trail of a one-row insert, update and delete
+    # must be priced as what it is.
+    with backend(mt, USER_A, **BACKEND) as conn:
+        try:
+            conn.execute("LOAD 'auto_explain'")
+        except psycopg.Error:
+            pytest.skip("auto_explain is not available on this server")
+        plans = []
+        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
+        for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
+                            ("log_format", "json"), ("log_level", "notice")):
+            conn.execute(f"SET LOCAL auto_explain.{name} = {value}")
+        conn.execute("SET LOCAL client_min_messages = notice")
+        block = conn.execute("INSERT INTO public.content_blocks (company_id, type, title) "
+                             "VALUES (%s, 'equipment', 'Nacelle') RETURNING id", [COMPANY_A]).fetchone()["id"]
+        conn.execute("UPDATE public.content_blocks SET title = 'Nacelle 12 m' WHERE id = %s", [block])
+        conn.execute("DELETE FROM public.content_blocks WHERE id = %s", [block])
+        conn.execute("SET LOCAL auto_explain.log_min_duration = -1")
+    trail = {}
+    for message in plans:
+        explained = json.loads(message.split("plan:", 1)[1])
+        text = explained["Query Text"]
+        if "INSERT INTO public.audit_log" in text:
+            action = next(a for a in ("'insert'", "'update'", "'delete'") if a in text)
+            trail[action] = max(trail.get(action, 0), explained["Plan"]["Total Cost"])
+    assert set(trail) == {"'insert'", "'update'", "'delete'"}, plans
+    assert all(cost < 100_000 for cost in trail.values()), trail
+
+
 @pytest.mark.parametrize("statement", [
     "INSERT INTO public.audit_log (company_id, action, resource_type) VALUES ('{a}', 'insert', 'fake')",
     "UPDATE public.audit_log SET details = '{{}}' WHERE id = '{e}'",
