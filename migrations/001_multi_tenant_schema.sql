@@ -2665,8 +2665,11 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 
 -- SECURITY DEFINER: clients may only read content_block_tags; the rows they cause are
 -- exactly the tags of the blocks they were allowed to write.
+-- plan_cache_mode: the per-row delete filters on the old tags (= ANY of an array), which
+-- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
+-- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
   -- Rows are (company_id, tag, block_id), the key itself: each row removed is found by its

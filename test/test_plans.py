@@ -175,3 +175,34 @@ def test_row_level_security_leaves_a_tenant_parallel_plans(bench_db):
     nodes = re.findall(r'"Node Type": "([^"]+)"', json.dumps(plan))
     assert "Gather" in nodes or "Gather Merge" in nodes, f"no parallel plan as a tenant: {nodes}"
     assert count == owner          # the workers see the policy's company, not more, not less
+
+
+def test_retagging_blocks_plans_the_tag_copy_once_per_session(bench_db):
+    # Each block whose tags change removes its lost tags from content_block_tags with a
+    # delete filtered on the old tags (= ANY of an array). PostgreSQL prices each custom
+    # plan of it below the generic one and would plan it again at every row; the trigger
+    # function keeps one generic plan, the same scan of the key (its parameters show as $n).
+    db, contexts, _, _ = bench_db
+    with db.connect() as conn:
+        try:
+            conn.execute("LOAD 'auto_explain'")
+        except psycopg.Error:
+            pytest.skip("auto_explain is not available on this server")
+        blocks = [r[0] for r in conn.execute(
+            "SELECT id FROM public.content_blocks WHERE company_id = %s AND cardinality(tags) > 0 LIMIT 8",
+            [contexts["largest"]["company"]])]
+        assert len(blocks) == 8
+        plans = []
+        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
+        with conn.transaction(force_rollback=True):
+            for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
+                                ("log_level", "notice")):
+                conn.execute(f"SET LOCAL auto_explain.{name} = {value}")
+            conn.execute("SET LOCAL client_min_messages = notice")
+            for block in blocks:
+                conn.execute("UPDATE public.content_blocks SET tags = tags[2:] || 'BIM'::text WHERE id = %s", [block])
+    deletes = [p for p in plans if "DELETE FROM public.content_block_tags" in p and "Index Cond" in p]
+    assert len(deletes) == len(blocks), plans
+    for plan in deletes:
+        cond = re.search(r"Index Cond: (.*)", plan).group(1)
+        assert "content_block_tags_pkey" in plan and re.search(r"tag = ANY \(\$\d+\)", cond), plan
