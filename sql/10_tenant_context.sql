@@ -114,7 +114,7 @@ COMMENT ON FUNCTION memtech.fill_company_id() IS
   'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   arg     text;
@@ -138,12 +138,21 @@ BEGIN
     ELSE
       ids := ARRAY[(value #>> '{}')::uuid];
     END IF;
-    -- One user (an author, a reviewer: the usual reference) is looked up by a static query,
-    -- whose plan PL/pgSQL keeps for the session, where EXECUTE parses and plans at every
-    -- row: an import of blocks with authors paid that for each block (docs/benchmarks.md).
-    -- A list of ids is planned at each call either way: its plan depends on its length.
+    -- The references the schema has (one user: an author, a reviewer; a list of blocks: a
+    -- section's sources, a match's blocks) are looked up by static queries, whose plans
+    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (about
+    -- 0.1 ms, several times the lookup: an import of blocks with authors paid that for
+    -- each block, docs/benchmarks.md). A list is joined to the table rather than filtered
+    -- with = ANY: the join's generic plan looks each id up by its key, where = ANY's scans
+    -- the company's whole index. Generic plans only (plan_cache_mode): PostgreSQL would
+    -- otherwise plan the list's query at every row, each custom plan, which knows the
+    -- list, priced below the generic one.
     IF target = 'users' AND cardinality(ids) = 1 THEN
       SELECT count(*) INTO found FROM public.users t WHERE t.id = ids[1] AND t.company_id = NEW.company_id;
+    ELSIF target = 'content_blocks' THEN
+      SELECT count(*) INTO found
+        FROM unnest(ids) AS x(id) JOIN public.content_blocks t ON t.id = x.id
+       WHERE t.company_id = NEW.company_id;
     ELSE
       EXECUTE format('SELECT count(*) FROM public.%I WHERE id = ANY ($1) AND company_id = $2', target)
         INTO found USING ids, NEW.company_id;

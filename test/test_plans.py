@@ -206,3 +206,37 @@ def test_retagging_blocks_plans_the_tag_copy_once_per_session(bench_db):
     for plan in deletes:
         cond = re.search(r"Index Cond: (.*)", plan).group(1)
         assert "content_block_tags_pkey" in plan and re.search(r"tag = ANY \(\$\d+\)", cond), plan
+
+
+def test_a_sections_sources_are_checked_with_one_plan_per_session(bench_db):
+    # memtech.check_same_company() makes sure the blocks a section cites (and a match's
+    # blocks) are its company's. Planned at every row, that lookup cost several times its
+    # run; the function keeps one generic plan, which looks each id up by its key.
+    db, contexts, _, _ = bench_db
+    company = contexts["largest"]["company"]
+    with db.connect() as conn:
+        try:
+            conn.execute("LOAD 'auto_explain'")
+        except psycopg.Error:
+            pytest.skip("auto_explain is not available on this server")
+        sections = [r[0] for r in conn.execute(
+            "SELECT id FROM public.sections WHERE company_id = %s LIMIT 8", [company])]
+        blocks = [r[0] for r in conn.execute(
+            "SELECT id FROM public.content_blocks WHERE company_id = %s LIMIT 16", [company])]
+        assert len(sections) == 8 and len(blocks) == 16
+        plans = []
+        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
+        with conn.transaction(force_rollback=True):
+            for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
+                                ("log_level", "notice")):
+                conn.execute(f"SET LOCAL auto_explain.{name} = {value}")
+            conn.execute("SET LOCAL client_min_messages = notice")
+            for i, section in enumerate(sections):
+                conn.execute("UPDATE public.sections SET source_blocks = %s WHERE id = %s",
+                             [blocks[i:i + 1 + i % 3], section])
+    lookups = [p for p in plans if "count(*)" in p and "public.content_blocks" in p]
+    assert len(lookups) == len(sections), plans
+    for plan in lookups:
+        assert re.search(r"Index (Only )?Scan using \S+ on content_blocks", plan), plan
+        cond = re.search(r"Index Cond: (.*)", plan).group(1)
+        assert re.search(r"company_id = \$\d+", cond) and "ANY" not in cond, plan
