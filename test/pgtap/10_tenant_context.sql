@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(25);
+SELECT plan(29);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -24,6 +24,20 @@ SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000001', 'th
 SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
 SELECT throws_ok('SELECT memtech.current_user_id()', '28000', NULL,
   'the JWT and app.user_id naming different users fail the statement');
+SET LOCAL app.user_id = 'service-token';
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000001',
+  'an app.user_id that names no user leaves the JWT''s user');
+SET LOCAL request.jwt.claims = '{"sub": "service-token"}';
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
+SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002',
+  'a JWT whose sub names no user leaves app.user_id''s user');
+SET LOCAL app.user_id = '';
+SET LOCAL request.jwt.claims = '[1, 2]';
+SELECT is(memtech.current_user_id(), NULL, 'claims that are JSON but not an object name no user');
+SET LOCAL request.jwt.claims = '{"sub": "d0000000-0000-4000-8000-000000000001"';
+SELECT throws_ok('SELECT memtech.current_user_id()', '28000', 'request.jwt.claims is not a JSON object',
+  'claims that are not JSON fail the statement, naming the setting');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
 
 SET LOCAL request.jwt.claims = '';
 SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002', 'a backend without JWT names the user with app.user_id');
