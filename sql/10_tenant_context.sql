@@ -68,7 +68,7 @@ CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
             THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
-            WHEN pg_input_is_valid(current_setting('request.jwt.claims', true), 'jsonb')
+            WHEN pg_input_is_valid(current_setting('request.jwt.claims', true), 'pg_catalog.jsonb')
              AND (nullif(btrim(current_setting('app.user_id', true)), '') IS NULL
                   OR memtech.uuid_or_null(btrim(current_setting('request.jwt.claims', true)::jsonb ->> 'sub'))
                      IS NOT DISTINCT FROM memtech.uuid_or_null(btrim(current_setting('app.user_id', true))))

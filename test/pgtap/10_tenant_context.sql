@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users; a company_id left out fills itself in.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -37,6 +37,12 @@ SELECT is(memtech.current_user_id(), NULL, 'claims that are JSON but not an obje
 SET LOCAL request.jwt.claims = '{"sub": "d0000000-0000-4000-8000-000000000001"';
 SELECT throws_ok('SELECT memtech.current_user_id()', '28000', 'request.jwt.claims is not a JSON object',
   'claims that are not JSON fail the statement, naming the setting');
+CREATE SCHEMA hijack_type;
+CREATE DOMAIN hijack_type.jsonb AS text;
+SET LOCAL search_path = hijack_type, pg_catalog, public;
+SELECT throws_ok('SELECT memtech.current_user_id()', '28000', 'request.jwt.claims is not a JSON object',
+  'a type named jsonb first on the caller''s search_path changes nothing either');
+SET LOCAL search_path = public, pg_catalog;
 SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000002';
 
 SET LOCAL request.jwt.claims = '';
