@@ -1936,40 +1936,13 @@ COMMENT ON FUNCTION memtech.user_id_from_claims() IS
 
 -- No SET search_path (it would keep PostgreSQL from inlining the function): the body is
 -- bound at creation, which pins it as well.
--- From PostgreSQL 16 on, claims that parse (pg_input_is_valid, which does not throw) and
--- agree with app.user_id are read here too, inlined: the policies ask for the user at
--- every statement, and the PL/pgSQL call with its exception block (a subtransaction)
--- cost a PostgREST request about 0.02 ms a statement, a fifth of a short list's. Claims
--- that do not parse, or that disagree, still go to memtech.user_id_from_claims(), whose
--- errors say what is wrong. Before 16 nothing tells without throwing whether text parses.
-DO $$
-BEGIN
-  IF current_setting('server_version_num')::int >= 160000 THEN
-    EXECUTE $fn$
 CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
             THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
-            WHEN pg_input_is_valid(current_setting('request.jwt.claims', true), 'pg_catalog.jsonb')
-             AND (nullif(btrim(current_setting('app.user_id', true)), '') IS NULL
-                  OR memtech.uuid_or_null(btrim(current_setting('request.jwt.claims', true)::jsonb ->> 'sub'))
-                     IS NOT DISTINCT FROM memtech.uuid_or_null(btrim(current_setting('app.user_id', true))))
-            THEN memtech.uuid_or_null(btrim(current_setting('request.jwt.claims', true)::jsonb ->> 'sub'))
-            ELSE memtech.user_id_from_claims() END
-$fn$;
-  ELSE
-    EXECUTE $fn$
-CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
-            THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
-            ELSE memtech.user_id_from_claims() END
-$fn$;
-  END IF;
-END
-$$;
+            ELSE memtech.user_id_from_claims() END;
 COMMENT ON FUNCTION memtech.current_user_id() IS
-  'The acting user''s id from the JWT claims or app.user_id, NULL when none. Inlined into the statements that call it: a backend that sets app.user_id pays no function call, nor (PostgreSQL 16 and later) a request whose claims parse.';
+  'The acting user''s id from the JWT claims or app.user_id, NULL when none. Inlined into the statements that call it: a backend that sets app.user_id pays no function call.';
 
 -- SECURITY DEFINER: users is itself under row level security, and the policies of every
 -- table need the company before any row can be visible.
