@@ -1,7 +1,9 @@
-"""Helpers shared by test_install.py, test_uninstall.py and test_locking.py.
+"""Helpers shared by the tests (test_install.py, test_uninstall.py, test_locking.py, test_audit.py,
+test_plans.py).
 
     from helpers import make_db  # noqa: F401  (a fixture: import it to use it)
 """
+import contextlib
 import re
 import uuid
 
@@ -29,6 +31,31 @@ DEFAULT_LEGACY_NAME = "Entreprise (données existantes)"
 
 # A line of psql's stderr carrying a NOTICE: "psql:/path/install.sql:52: NOTICE:  memtech: ..."
 NOTICE = re.compile(r"^(?:psql:[^\n]*?:\d+: )?NOTICE:\s+(.*)$", re.M)
+
+
+@contextlib.contextmanager
+def auto_explained(conn, log_format="text"):
+    """Yields a list that fills with the plans auto_explain logs for the statements run on conn
+    inside the block, those that triggers and functions run included (one message each, in
+    log_format); skips the test on a server without auto_explain."""
+    try:
+        conn.execute("LOAD 'auto_explain'")
+    except psycopg.Error:
+        pytest.skip("auto_explain is not available on this server")
+    plans = []
+
+    def keep(diagnostic):
+        plans.append(diagnostic.message_primary or "")
+
+    conn.add_notice_handler(keep)
+    for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
+                        ("log_format", log_format), ("log_level", "notice")):
+        conn.execute(f"SET auto_explain.{name} = {value}")
+    conn.execute("SET client_min_messages = notice")
+    try:
+        yield plans
+    finally:
+        conn.remove_notice_handler(keep)
 
 
 def notices(stderr):

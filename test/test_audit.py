@@ -15,6 +15,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from helpers import auto_explained
+
 INSUFFICIENT_PRIVILEGE = "42501"
 
 COMPANY_A = uuid.UUID("aaaaaaaa-0000-4000-8000-000000000001")
@@ -778,24 +780,15 @@ def test_a_bulk_update_after_single_row_ones_pairs_its_rows_by_hash_or_merge(mt)
     # transition tables of single-row updates must not pair a bulk update's old and new rows
     # with a nested loop (each row against each: minutes for 100,000 rows).
     with superuser(mt) as conn:
-        try:
-            conn.execute("LOAD 'auto_explain'")
-        except psycopg.Error:
-            pytest.skip("auto_explain is not available on this server")
         conn.execute("INSERT INTO public.content_blocks (company_id, type, title) "
                      "SELECT %s, 'equipment', 'Engin ' || i FROM generate_series(1, 300) i", [COMPANY_A])
         one = conn.execute("SELECT id FROM public.content_blocks WHERE company_id = %s LIMIT 1",
                            [COMPANY_A]).fetchone()["id"]
         for i in range(8):
             conn.execute("UPDATE public.content_blocks SET title = %s WHERE id = %s", [f"Engin n° {i}", one])
-        plans = []
-        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
-        conn.execute("SET auto_explain.log_min_duration = 0")
-        conn.execute("SET auto_explain.log_nested_statements = on")
-        conn.execute("SET auto_explain.log_level = notice")
-        conn.execute("SET client_min_messages = notice")
-        assert conn.execute("UPDATE public.content_blocks SET title = title || ' (révisé)' WHERE company_id = %s",
-                            [COMPANY_A]).rowcount >= 300
+        with auto_explained(conn) as plans:
+            assert conn.execute("UPDATE public.content_blocks SET title = title || ' (révisé)' "
+                                "WHERE company_id = %s", [COMPANY_A]).rowcount >= 300
     (plan,) = [p for p in plans if "INSERT INTO public.audit_log" in p and "'update'" in p
                and "new_rows n JOIN old_rows o" in p]
     assert "Hash Join" in plan or "Merge Join" in plan, plan
@@ -808,22 +801,11 @@ def test_the_audit_trail_is_never_priced_high_enough_for_jit(mt):
     # make with a disabled method (the audit functions set enable_nestloop off) is priced
     # above 10 billion: each statement of the trail of a one-row insert, update and delete
     # must be priced as what it is.
-    with backend(mt, USER_A, **BACKEND) as conn:
-        try:
-            conn.execute("LOAD 'auto_explain'")
-        except psycopg.Error:
-            pytest.skip("auto_explain is not available on this server")
-        plans = []
-        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
-        for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
-                            ("log_format", "json"), ("log_level", "notice")):
-            conn.execute(f"SET LOCAL auto_explain.{name} = {value}")
-        conn.execute("SET LOCAL client_min_messages = notice")
+    with backend(mt, USER_A, **BACKEND) as conn, auto_explained(conn, "json") as plans:
         block = conn.execute("INSERT INTO public.content_blocks (company_id, type, title) "
                              "VALUES (%s, 'equipment', 'Nacelle') RETURNING id", [COMPANY_A]).fetchone()["id"]
         conn.execute("UPDATE public.content_blocks SET title = 'Nacelle 12 m' WHERE id = %s", [block])
         conn.execute("DELETE FROM public.content_blocks WHERE id = %s", [block])
-        conn.execute("SET LOCAL auto_explain.log_min_duration = -1")
     trail = {}
     for message in plans:
         explained = json.loads(message.split("plan:", 1)[1])

@@ -28,6 +28,7 @@ import psycopg
 import pytest
 
 from conftest import ROOT, Database
+from helpers import auto_explained
 
 sys.path.insert(0, str(ROOT))
 from bench import generate  # noqa: E402
@@ -177,47 +178,23 @@ def test_row_level_security_leaves_a_tenant_parallel_plans(bench_db):
     assert count == owner          # the workers see the policy's company, not more, not less
 
 
-def nested_plans(db, fetch, statements):
-    """Runs statements(conn, fetch(conn)) in a rolled-back transaction with auto_explain
-    logging the plan of every statement, those the triggers run included; returns them."""
-    with db.connect() as conn:
-        try:
-            conn.execute("LOAD 'auto_explain'")
-        except psycopg.Error:
-            pytest.skip("auto_explain is not available on this server")
-        rows = fetch(conn)
-        plans = []
-        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
-        with conn.transaction(force_rollback=True):
-            for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"),
-                                ("log_level", "notice")):
-                conn.execute(f"SET LOCAL auto_explain.{name} = {value}")
-            conn.execute("SET LOCAL client_min_messages = notice")
-            statements(conn, rows)
-    return plans
-
-
 def test_retagging_blocks_plans_the_tag_copy_once_per_session(bench_db):
     # Each block whose tags change removes its lost tags from content_block_tags with a
     # delete filtered on the old tags (= ANY of an array). PostgreSQL prices each custom
     # plan of it below the generic one and would plan it again at every row; the trigger
     # function keeps one generic plan, the same scan of the key (its parameters show as $n).
     db, contexts, _, _ = bench_db
-
-    def blocks(conn):
-        found = [r[0] for r in conn.execute(
+    with db.connect() as conn:
+        blocks = [r[0] for r in conn.execute(
             "SELECT id FROM public.content_blocks WHERE company_id = %s AND cardinality(tags) > 0 LIMIT 8",
             [contexts["largest"]["company"]])]
-        assert len(found) == 8
-        return found
-
-    def retag(conn, blocks):
-        for block in blocks:
-            conn.execute("UPDATE public.content_blocks SET tags = tags[2:] || 'BIM'::text WHERE id = %s", [block])
-
-    plans = nested_plans(db, blocks, retag)
+        assert len(blocks) == 8
+        with auto_explained(conn) as plans, conn.transaction(force_rollback=True):
+            for block in blocks:
+                conn.execute("UPDATE public.content_blocks SET tags = tags[2:] || 'BIM'::text WHERE id = %s",
+                             [block])
     deletes = [p for p in plans if "DELETE FROM public.content_block_tags" in p and "Index Cond" in p]
-    assert len(deletes) == 8, plans
+    assert len(deletes) == len(blocks), plans
     for plan in deletes:
         cond = re.search(r"Index Cond: (.*)", plan).group(1)
         assert "content_block_tags_pkey" in plan and re.search(r"tag = ANY \(\$\d+\)", cond), plan
@@ -229,24 +206,18 @@ def test_a_sections_sources_are_checked_with_one_plan_per_session(bench_db):
     # run; the function keeps one generic plan, which looks each id up by its key.
     db, contexts, _, _ = bench_db
     company = contexts["largest"]["company"]
-
-    def sections_and_blocks(conn):
+    with db.connect() as conn:
         sections = [r[0] for r in conn.execute(
             "SELECT id FROM public.sections WHERE company_id = %s LIMIT 8", [company])]
         blocks = [r[0] for r in conn.execute(
             "SELECT id FROM public.content_blocks WHERE company_id = %s LIMIT 16", [company])]
         assert len(sections) == 8 and len(blocks) == 16
-        return sections, blocks
-
-    def cite(conn, rows):
-        sections, blocks = rows
-        for i, section in enumerate(sections):
-            conn.execute("UPDATE public.sections SET source_blocks = %s WHERE id = %s",
-                         [blocks[i:i + 1 + i % 3], section])
-
-    plans = nested_plans(db, sections_and_blocks, cite)
+        with auto_explained(conn) as plans, conn.transaction(force_rollback=True):
+            for i, section in enumerate(sections):
+                conn.execute("UPDATE public.sections SET source_blocks = %s WHERE id = %s",
+                             [blocks[i:i + 1 + i % 3], section])
     lookups = [p for p in plans if "count(*)" in p and "public.content_blocks" in p]
-    assert len(lookups) == 8, plans
+    assert len(lookups) == len(sections), plans
     for plan in lookups:
         assert re.search(r"Index (Only )?Scan using \S+ on content_blocks", plan), plan
         cond = re.search(r"Index Cond: (.*)", plan).group(1)
