@@ -73,8 +73,6 @@ BEGIN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
       USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
   END;
-  -- Checked here, before any lock, rather than where the install first needs it.
-  PERFORM pg_temp.memtech_index_build_limit();
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
 END
 $prologue$;
@@ -742,6 +740,9 @@ DECLARE
   problems text[];
 BEGIN
   PERFORM pg_temp.memtech_notice('checking the existing schema against the package');
+  -- An option of the install only (the uninstall builds no index): checked before any
+  -- lock rather than where the install first needs it.
+  PERFORM pg_temp.memtech_index_build_limit();
   SELECT array_agg(problem ORDER BY problem) INTO problems FROM (
     -- a name the package needs is taken by something that is not an ordinary table
     SELECT format('public.%I is a %s, but memtech needs a table of that name',

@@ -73,8 +73,6 @@ BEGIN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
       USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
   END;
-  -- Checked here, before any lock, rather than where the install first needs it.
-  PERFORM pg_temp.memtech_index_build_limit();
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
 END
 $prologue$;

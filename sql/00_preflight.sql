@@ -175,6 +175,9 @@ DECLARE
   problems text[];
 BEGIN
   PERFORM pg_temp.memtech_notice('checking the existing schema against the package');
+  -- An option of the install only (the uninstall builds no index): checked before any
+  -- lock rather than where the install first needs it.
+  PERFORM pg_temp.memtech_index_build_limit();
   SELECT array_agg(problem ORDER BY problem) INTO problems FROM (
     -- a name the package needs is taken by something that is not an ordinary table
     SELECT format('public.%I is a %s, but memtech needs a table of that name',

@@ -194,6 +194,17 @@ def test_an_index_build_limit_that_is_not_a_size_stops_the_install_before_anythi
     assert db.dump() == before
 
 
+def test_the_uninstall_ignores_the_install_only_index_build_limit(db):
+    # A database configured for the install (ALTER DATABASE ... SET) must still be able to
+    # take the package off: the uninstall builds no index, so the setting is none of its
+    # business, even when it is not a size.
+    installed_v0(db)
+
+    db.uninstall(**{"memtech.index_build_limit": "a lot"})
+
+    assert installed_version(db) is None
+
+
 def test_uninstall_twice_is_harmless(db):
     before = installed_v0(db)
     db.uninstall()
