@@ -1,6 +1,6 @@
 -- updated_at is kept by a trigger on every table that has it.
 BEGIN;
-SELECT plan(3);
+SELECT plan(4);
 
 SELECT is_empty($$
   SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
@@ -19,6 +19,15 @@ INSERT INTO companies (id, name, updated_at) VALUES ('c0000000-0000-4000-8000-00
 UPDATE companies SET name = 'Horloge SAS', updated_at = '1999-12-31' WHERE id = 'c0000000-0000-4000-8000-000000000013';
 SELECT is((SELECT updated_at FROM companies WHERE id = 'c0000000-0000-4000-8000-000000000013'), now(),
   'an update sets updated_at to the transaction''s time, whatever the client sent');
+
+-- A writer whose search_path puts a schema of its own before pg_catalog, with a now() there.
+CREATE SCHEMA clock;
+CREATE FUNCTION clock.now() RETURNS timestamptz LANGUAGE sql RETURN '1999-12-31'::timestamptz;
+SET LOCAL search_path = clock, pg_catalog, public;
+UPDATE companies SET name = 'Horloge' WHERE id = 'c0000000-0000-4000-8000-000000000013';
+RESET search_path;
+SELECT is((SELECT updated_at FROM companies WHERE id = 'c0000000-0000-4000-8000-000000000013'), pg_catalog.now(),
+  'a writer''s search_path cannot choose the time the trigger writes');
 
 SELECT * FROM finish();
 ROLLBACK;
