@@ -713,6 +713,36 @@ def test_columns_the_application_adds_or_drops_later_are_audited(mt):
     assert r["details"] == {"budget": {"old": 1350000, "new": 1400000}}
 
 
+def test_after_a_column_type_change_discard_plans_lets_an_older_session_write_again(mt):
+    # PL/pgSQL keeps the plans of the trigger functions for the session, typed as the columns
+    # were. The README tells the operator what to do after ALTER COLUMN ... TYPE: DISCARD
+    # PLANS (or DISCARD ALL, or a new connection) in the sessions that wrote before.
+    def edit(conn, title):
+        with conn.transaction():
+            conn.execute("SET LOCAL ROLE authenticated")
+            conn.execute("SELECT set_config('request.jwt.claims', %s, true)", [json.dumps({"sub": str(USER_A)})])
+            return conn.execute("UPDATE public.content_blocks SET title = %s WHERE id = %s RETURNING version",
+                                [title, BLOCK_A]).fetchone()["version"]
+
+    with mt.connect(row_factory=dict_row) as older:
+        assert edit(older, "Grue à tour (1)") == 2
+        with superuser(mt) as conn:
+            conn.execute("ALTER TABLE public.content_blocks ALTER COLUMN title TYPE varchar(200)")
+        before = audit_ids(mt)
+        try:
+            version = edit(older, "Grue à tour (2)")
+        except psycopg.errors.DatatypeMismatch as e:
+            # Refused, not recorded wrong: the whole statement is rolled back.
+            assert "does not match that when preparing the plan" in str(e)
+            older.execute("DISCARD PLANS")
+            version = edit(older, "Grue à tour (2)")
+        assert version == 3
+    with superuser(mt) as conn:
+        assert version_of(conn, BLOCK_A) == 3
+    (r,) = audit_since(mt, before)
+    assert r["details"]["title"] == {"old": "Grue à tour (1)", "new": "Grue à tour (2)"}
+
+
 def test_a_column_no_longer_secret_is_recorded_again(mt):
     with superuser(mt) as conn:
         conn.execute("INSERT INTO memtech.secret_column (table_name, column_name) VALUES ('companies', 'phone')")
