@@ -84,10 +84,11 @@ def mt(db):
 
 
 @contextlib.contextmanager
-def api(db, user_id, headers=HEADERS, role="authenticated"):
+def api(db, user_id, headers=HEADERS, role="authenticated", conn=None):
     """A PostgREST request: one transaction as `role` with the JWT's sub and the request headers
-    (a dict is sent as JSON, a str as is, None sets none). Yields the connection (dict rows)."""
-    with db.connect(row_factory=dict_row) as conn:
+    (a dict is sent as JSON, a str as is, None sets none), on a new connection or on `conn`, a
+    session kept across requests. Yields the connection (dict rows)."""
+    with contextlib.nullcontext(conn) if conn is not None else db.connect(row_factory=dict_row) as conn:
         with conn.transaction():
             conn.execute(f"SET LOCAL ROLE {role}")
             conn.execute("SELECT set_config('request.jwt.claims', %s, true)", [json.dumps({"sub": str(user_id)})])
@@ -717,10 +718,8 @@ def test_after_a_column_type_change_discard_plans_lets_an_older_session_write_ag
     # PL/pgSQL keeps the plans of the trigger functions for the session, typed as the columns
     # were. The README tells the operator what to do after ALTER COLUMN ... TYPE: DISCARD
     # PLANS (or DISCARD ALL, or a new connection) in the sessions that wrote before.
-    def edit(conn, title):
-        with conn.transaction():
-            conn.execute("SET LOCAL ROLE authenticated")
-            conn.execute("SELECT set_config('request.jwt.claims', %s, true)", [json.dumps({"sub": str(USER_A)})])
+    def edit(older, title):
+        with api(mt, USER_A, conn=older) as conn:
             return conn.execute("UPDATE public.content_blocks SET title = %s WHERE id = %s RETURNING version",
                                 [title, BLOCK_A]).fetchone()["version"]
 
