@@ -422,6 +422,8 @@ def generate_tenant(conn, layout, vacuum=True):
           FROM generate_series(1, {c}) i,
                generate_series(0, {users.sql_count('i')} - 1) k,
                LATERAL (SELECT {sql_array(users.starts, 'int8[]')}[i] + k AS n) x""", timings, "users")
+    # The triggers are off: fill the acting users' copy as the package's own function does.
+    _exec(conn, "SELECT memtech.sync_active_members()", timings, "active_member")
 
     # Tag sets: 2 to 5 distinct tags each, drawn with a skew (tag i about as frequent as
     # sqrt(i + 1) - sqrt(i)); blocks take them from this pool, which is much cheaper than

@@ -17,12 +17,17 @@ BEGIN;
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
 
+-- The scripts name everything outside pg_catalog with its schema, and search nothing else:
+-- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
+-- a tenant's public.format(text, VARIADIC text[]) would beat pg_catalog's for an
+-- unqualified call made by this superuser. pg_temp comes last, or it would be searched
+-- first for types and tables (it holds only this session's own helpers below).
+SET LOCAL search_path = pg_catalog, pg_temp;
+
 -- One install or uninstall at a time: a second one waits here for the first to commit,
 -- then finds nothing left to do. The wait is not bounded by lock_timeout on purpose.
 SET LOCAL lock_timeout = 0;
 SELECT pg_advisory_xact_lock(hashtext('memtech install'));
-
-SET LOCAL search_path = pg_catalog, public;
 
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
@@ -32,16 +37,26 @@ SET LOCAL client_min_messages = warning;
 -- operator who must stop it cancels it, and the transaction rolls back whole.
 -- squawk-ignore require-statement-timeout
 CREATE OR REPLACE FUNCTION pg_temp.memtech_notice(message text, VARIADIC args text[] DEFAULT '{}')
-RETURNS void LANGUAGE plpgsql SET client_min_messages = notice
+RETURNS void LANGUAGE plpgsql SET client_min_messages = notice SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   RAISE NOTICE 'memtech: %', format(message, VARIADIC args);
 END
 $$;
 
+-- The sessions with these process ids, for an error that names what stands in the way.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_describe_sessions(pids int[]) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state, coalesce(', user ' || a.usename, ''),
+                                    to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ' ORDER BY a.pid),
+                  'transactions that have since ended')
+    FROM pg_stat_activity a WHERE a.pid = ANY (pids) AND a.pid <> pg_backend_pid()
+$$;
+
 -- memtech.index_build_limit in bytes (see memtech_index_new_column below).
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
@@ -74,6 +89,11 @@ BEGIN
       USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
+  IF to_regnamespace('public') IS NOT NULL AND has_schema_privilege('public', 'public', 'CREATE') THEN
+    PERFORM pg_temp.memtech_notice('PUBLIC may create objects in schema public, so any role, anon included, can put '
+      'functions there that unqualified calls of the application resolve to; unless the application needs it, run: '
+      'REVOKE CREATE ON SCHEMA public FROM PUBLIC;');
+  END IF;
 END
 $prologue$;
 
@@ -84,7 +104,7 @@ $prologue$;
 -- The uninstall acts only where memtech is installed: on any other database, tables named
 -- like the package's belong to someone else. Every undo module starts by asking this.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
 
 -- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
@@ -94,7 +114,7 @@ AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
   target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   suffix text := '';
@@ -120,7 +140,7 @@ $$;
 -- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   existing regclass := to_regclass(format('%I.%I', (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target),
@@ -146,7 +166,7 @@ $$;
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
 -- has some of them in the same order; refuses any other type of that name.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   existing text[];
@@ -188,7 +208,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
   target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   default_value text;
@@ -218,7 +238,7 @@ $$;
 -- attempts until memtech.lock_timeout, so that the install never deadlocks with the
 -- application nor blocks its readers for long.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   budget   interval := CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN NULL
@@ -246,17 +266,12 @@ BEGIN
       PERFORM set_config('lock_timeout', saved, true);
     END;
     IF clock_timestamp() >= deadline THEN
-      SELECT string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state,
-                               coalesce(', user ' || a.usename, ''),
-                               to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ')
-        INTO holders
-        FROM pg_stat_activity a
-       WHERE a.pid IN (SELECT l.pid FROM pg_locks l
-                        WHERE l.granted AND l.relation = ANY (tables) AND l.pid <> pg_backend_pid());
+      holders := pg_temp.memtech_describe_sessions(ARRAY(
+        SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (tables)));
       RAISE EXCEPTION 'memtech could not lock % within % (% attempts): other transactions hold them',
                       array_to_string(tables, ', '), budget, attempts
         USING ERRCODE = 'lock_not_available',
-              DETAIL = 'Held by: ' || coalesce(holders, 'transactions that have since ended'),
+              DETAIL = 'Held by: ' || holders,
               HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
     END IF;
     PERFORM pg_sleep(0.05 + random() * 0.1);
@@ -269,7 +284,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
   tables regclass[], types regtype[] DEFAULT '{}', columns text[] DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   found text[];
@@ -329,7 +344,7 @@ $$;
 -- remembers it in memtech.added_comment so that the uninstall removes exactly those.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -353,7 +368,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
   tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   name text := 'memtech_' || purpose;
@@ -378,7 +393,7 @@ $$;
 -- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -404,7 +419,7 @@ $$;
 -- The same for one privilege on columns: exactly these columns of the table.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -432,7 +447,7 @@ $$;
 -- that the ACL is exactly as before, entries and order.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -473,7 +488,7 @@ $$;
 -- function stays, and then stops the DROP FUNCTION that follows, named).
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   t record;
@@ -488,7 +503,7 @@ $$;
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   tables regclass[] := ARRAY(SELECT to_regclass(n) FROM unnest(names) n WHERE to_regclass(n) IS NOT NULL);
@@ -505,7 +520,7 @@ $$;
 -- The uninstall's way to take columns off an application table: only once nothing of the
 -- application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
@@ -519,7 +534,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   has_column boolean;
@@ -572,7 +587,7 @@ $$;
 -- other columns of the application's own are kept. The last module stores this list in
 -- memtech.managed_column so that tests can hold the built schema to it.
 
-CREATE TEMPORARY TABLE memtech_expected_column (
+CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
   table_name  text NOT NULL,
   column_name text NOT NULL,
   data_type   text NOT NULL,
@@ -580,7 +595,7 @@ CREATE TEMPORARY TABLE memtech_expected_column (
   PRIMARY KEY (table_name, column_name)
 ) ON COMMIT DROP;
 
-INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
+INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
   -- v0 tables: the key columns the package relies on, then the columns it adds
   ('memoires', 'id', 'uuid', true),
   ('memoires', 'company_id', 'uuid', true),
@@ -631,7 +646,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('users', 'email', 'text', true),
   ('users', 'password_hash', 'text', false),
   ('users', 'full_name', 'text', true),
-  ('users', 'role', 'user_role', true),
+  ('users', 'role', 'public.user_role', true),
   ('users', 'is_active', 'boolean', true),
   ('users', 'created_at', 'timestamp with time zone', true),
   ('users', 'last_login', 'timestamp with time zone', false),
@@ -663,7 +678,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('block_files', 'block_id', 'uuid', true),
   ('block_files', 'file_id', 'uuid', true),
   ('block_files', 'company_id', 'uuid', true),
-  ('block_files', 'relationship', 'block_file_relationship', true),
+  ('block_files', 'relationship', 'public.block_file_relationship', true),
   ('past_projects', 'id', 'uuid', true),
   ('past_projects', 'company_id', 'uuid', true),
   ('past_projects', 'name', 'text', true),
@@ -680,7 +695,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('past_projects', 'updated_at', 'timestamp with time zone', true),
   ('section_templates', 'id', 'uuid', true),
   ('section_templates', 'company_id', 'uuid', true),
-  ('section_templates', 'section_type', 'memoire_section_type', true),
+  ('section_templates', 'section_type', 'public.memoire_section_type', true),
   ('section_templates', 'title', 'text', true),
   ('section_templates', 'template_content', 'text', true),
   ('section_templates', 'placeholders', 'jsonb', true),
@@ -712,8 +727,8 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('generation_requests', 'id', 'uuid', true),
   ('generation_requests', 'company_id', 'uuid', true),
   ('generation_requests', 'project_id', 'uuid', true),
-  ('generation_requests', 'section_type', 'memoire_section_type', true),
-  ('generation_requests', 'status', 'generation_status', true),
+  ('generation_requests', 'section_type', 'public.memoire_section_type', true),
+  ('generation_requests', 'status', 'public.generation_status', true),
   ('generation_requests', 'request_context', 'jsonb', true),
   ('generation_requests', 'generated_content', 'text', false),
   ('generation_requests', 'quality_score', 'double precision', false),
@@ -752,18 +767,18 @@ BEGIN
                     WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END) AS problem
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
-       AND c.relname IN (SELECT table_name FROM memtech_expected_column)
+       AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column)
     UNION ALL
     -- a column exists with another type
     SELECT format('column public.%I.%I is %s, but memtech expects %s',
                   e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod), e.data_type)
-      FROM memtech_expected_column e
+      FROM pg_temp.memtech_expected_column e
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = e.column_name AND NOT a.attisdropped
      WHERE format_type(a.atttypid, a.atttypmod) <> e.data_type
        -- version 0.1.0 stored these as enums; modules 06 and 08 convert them to text
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
-           (('content_blocks', 'type', 'content_block_type'), ('projects', 'status', 'project_status'))
+           (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
@@ -772,7 +787,7 @@ BEGIN
        AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
                          'project_status', 'generation_status', 'memoire_section_type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
-                         AND c.relname IN (SELECT table_name FROM memtech_expected_column))
+                         AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column))
     UNION ALL
     -- the private schema exists but was not made by memtech
     SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
@@ -872,11 +887,11 @@ COMMENT ON TABLE memtech.managed_column IS
   'The column contract the preflight checks existing tables against, kept so that tests can hold the built schema to it.';
 COMMENT ON COLUMN memtech.managed_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.managed_column.column_name IS 'Column the package defines on that table.';
-COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, public.';
+COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, pg_temp (types outside pg_catalog schema-qualified).';
 COMMENT ON COLUMN memtech.managed_column.not_null IS 'Whether the package makes it NOT NULL.';
 
 CREATE OR REPLACE FUNCTION memtech.installed_version() RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT version FROM memtech.installation $$;
 COMMENT ON FUNCTION memtech.installed_version() IS
   'The memtech version installed in this database, or NULL.';
@@ -1884,46 +1899,64 @@ COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed 
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from users, never taken from the client; a user who
--- is unknown or deactivated has no company, and so reaches nothing.
+-- Company and role are always read from the database (users, through its copy
+-- memtech.active_member), never taken from the client; a user who is unknown or
+-- deactivated has no company, and so reaches nothing.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
--- Every statement of a tenant asks who is acting, through the policies, so the answer is
--- built to cost as little as the lookup allows (docs/benchmarks.md measured the pieces):
--- the user id is an expression that PostgreSQL inlines into the one query of
--- current_company_id(), planned once per session. SQL functions with SQL-standard bodies: their names are bound
--- when they are created, so no search_path a caller sets changes what they call. No
--- regular expression or character-by-character check: a regex costs half as much as the
--- lookup of the user itself. PARALLEL RESTRICTED rather than the default UNSAFE: a policy
--- runs them once per statement, in an init plan of the leader, and one unsafe function
--- anywhere in a statement keeps PostgreSQL from giving any of it parallel workers, which
--- the same query without row level security may get on a large company's rows.
+-- The acting user's company and role come from memtech.active_member, a copy of the
+-- (id, company_id, role) of every active user that triggers on users keep. The policies
+-- need them before any row of users can be visible, and a policy cannot read users itself
+-- (its own policies would recurse); a SECURITY DEFINER lookup would, but the API roles
+-- would then execute a function that bypasses row level security, which the database
+-- advisor of Supabase rightly flags. active_member is under row level security of its own:
+-- a role reads its acting user's row and no other, so nobody can list the users of
+-- another company.
+CREATE TABLE IF NOT EXISTS memtech.active_member (
+  user_id    uuid NOT NULL CONSTRAINT active_member_pkey PRIMARY KEY,
+  company_id uuid NOT NULL,
+  role       public.user_role NOT NULL
+);
+COMMENT ON TABLE memtech.active_member IS
+  'The company and role of each active user, kept from public.users by triggers: what the policies read to know whom a statement acts for. Each role reads only its acting user''s row. A load that bypasses triggers must call memtech.sync_active_members() afterwards.';
+COMMENT ON COLUMN memtech.active_member.user_id IS 'The user (public.users.id); only active users have a row.';
+COMMENT ON COLUMN memtech.active_member.company_id IS 'Their company: the only tenant whose rows they reach.';
+COMMENT ON COLUMN memtech.active_member.role IS 'Their role, which decides what they may write.';
+ALTER TABLE memtech.active_member ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
-CREATE OR REPLACE FUNCTION memtech.uuid_or_null(candidate text) RETURNS uuid
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN candidate LIKE '________-____-____-____-____________' THEN candidate::uuid END;
-COMMENT ON FUNCTION memtech.uuid_or_null(text) IS
-  'The text as a uuid when it has a uuid''s 8-4-4-4-12 form, else NULL: a subject that is not a uuid (e.g. a service token''s) names no user of ours. Text of that form that is not hexadecimal fails with the uuid type''s own error, which shows it.';
-
--- PL/pgSQL for the JSON: a malformed claim gets an error that names it, and the claims are
--- parsed once. Only a request that carries claims pays for it.
-CREATE OR REPLACE FUNCTION memtech.user_id_from_claims() RETURNS uuid
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog
+-- Every statement of a tenant asks who is acting, through the policies, so this is kept to
+-- one PL/pgSQL call (its expressions are compiled once per session): no regular expression
+-- (a regex costs half as much as the lookup of the user), and the claims are parsed only
+-- when a request carries them, with an exception block to name malformed ones.
+-- PARALLEL RESTRICTED rather than the default UNSAFE: a policy runs the helpers once per
+-- statement, in an init plan of the leader, and one unsafe function anywhere in a statement
+-- keeps PostgreSQL from giving any of it parallel workers, which the same query without row
+-- level security may get on a large company's rows.
+CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+  -- A uuid written as usual (8-4-4-4-12); anything else, e.g. a service token's subject,
+  -- names no user. Of that form but not hexadecimal fails with the uuid type's own error.
+  uuid_form constant text := '________-____-____-____-____________';
+  app      text := btrim(current_setting('app.user_id', true));
+  claims   text := nullif(current_setting('request.jwt.claims', true), '');
   subject  text;
+  from_app uuid := CASE WHEN app LIKE uuid_form THEN app::uuid END;
   from_jwt uuid;
-  from_app uuid := memtech.uuid_or_null(btrim(current_setting('app.user_id', true)));
 BEGIN
+  IF claims IS NULL THEN
+    RETURN from_app;
+  END IF;
   BEGIN
-    subject := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub';
+    subject := btrim(claims::jsonb ->> 'sub');
   EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
     RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
       USING ERRCODE = 'invalid_authorization_specification',
             HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
   END;
-  from_jwt := memtech.uuid_or_null(btrim(subject));
+  from_jwt := CASE WHEN subject LIKE uuid_form THEN subject::uuid END;
   IF from_jwt <> from_app THEN
     RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
       USING ERRCODE = 'invalid_authorization_specification',
@@ -1932,49 +1965,96 @@ BEGIN
   RETURN coalesce(from_jwt, from_app);
 END
 $$;
-COMMENT ON FUNCTION memtech.user_id_from_claims() IS
-  'The acting user''s id when request.jwt.claims is set: its sub, or app.user_id when the JWT names no user of ours; fails when the two name different users, so a client cannot pose as someone else with one of them.';
-
--- No SET search_path (it would keep PostgreSQL from inlining the function): the body is
--- bound at creation, which pins it as well.
-CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
-            THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
-            ELSE memtech.user_id_from_claims() END;
 COMMENT ON FUNCTION memtech.current_user_id() IS
-  'The acting user''s id from the JWT claims or app.user_id, NULL when none. Inlined into the statements that call it: a backend that sets app.user_id pays no function call.';
+  'The acting user''s id: the sub of request.jwt.claims (set by PostgREST), else app.user_id (set by a backend), NULL when neither names a user in uuid form; fails when the two name different users, so a client cannot pose as someone else with one of them.';
 
--- SECURITY DEFINER: users is itself under row level security, and the policies of every
--- table need the company before any row can be visible.
--- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call, a
--- PL/pgSQL one keeps its plan for the session (with memtech.current_user_id() inlined in
--- it), and every statement of a tenant pays this.
+-- Invoker functions: row level security on active_member shows them the acting user's row,
+-- and the owner's triggers that call them see every row, hence the explicit user_id.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  RETURN (SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+  RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  RETURN (SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+  RETURN (SELECT m.role FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
+DROP POLICY IF EXISTS memtech_acting_user_only ON memtech.active_member;
+CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PUBLIC
+  USING (user_id = (SELECT memtech.current_user_id()));
+COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
+  'A role reads the company and role of its acting user only, never who belongs to which company.';
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
+
+-- SECURITY DEFINER: it writes active_member, which no API role may write.
+CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO memtech.active_member (user_id, company_id, role)
+    SELECT n.id, n.company_id, n.role FROM new_rows n WHERE n.is_active;
+  ELSIF TG_OP = 'UPDATE' THEN
+    DELETE FROM memtech.active_member m WHERE m.user_id = OLD.id;
+    IF NEW.is_active THEN
+      INSERT INTO memtech.active_member (user_id, company_id, role) VALUES (NEW.id, NEW.company_id, NEW.role);
+    END IF;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM memtech.active_member m USING old_rows o WHERE m.user_id = o.id;
+  ELSE
+    TRUNCATE memtech.active_member;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION memtech.keep_active_members() IS
+  'AFTER trigger on users: makes memtech.active_member hold exactly the active users, with their company and role.';
+
+-- For loads that bypass triggers (session_replication_role = replica, a restore with
+-- triggers disabled), and for the install itself on users that predate the table.
+CREATE OR REPLACE FUNCTION memtech.sync_active_members() RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  removed bigint;
+  added bigint;
+BEGIN
+  DELETE FROM memtech.active_member m
+   WHERE NOT EXISTS (SELECT 1 FROM public.users u
+                      WHERE u.id = m.user_id AND u.is_active AND u.company_id = m.company_id AND u.role = m.role);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  INSERT INTO memtech.active_member (user_id, company_id, role)
+  SELECT u.id, u.company_id, u.role FROM public.users u WHERE u.is_active
+  ON CONFLICT (user_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  IF removed + added > 0 THEN
+    RAISE NOTICE 'memtech: active_member: % stale row(s) removed, % missing row(s) added', removed, added;
+  END IF;
+  RETURN removed + added;
+END
+$$;
+COMMENT ON FUNCTION memtech.sync_active_members() IS
+  'Makes memtech.active_member match the active users of public.users again after writes that bypassed the triggers (until then a deactivated user may keep access); returns how many rows it removed and added. Run it as the tables'' owner.';
+
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
 -- must see rows of the whole database to fill in or check a company, and reveal nothing
 -- but "filled" or "refused".
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NEW.company_id IS NULL THEN
@@ -1997,7 +2077,7 @@ COMMENT ON FUNCTION memtech.fill_company_id() IS
   'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   arg     text;
@@ -2057,7 +2137,7 @@ COMMENT ON FUNCTION memtech.check_same_company() IS
 -- SECURITY DEFINER so that it runs for any role that may update users (a backend role
 -- need not be granted the helpers), and sees every admin of the company.
 CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   actor uuid := memtech.current_user_id();
@@ -2086,9 +2166,34 @@ $$;
 COMMENT ON FUNCTION memtech.guard_user_change() IS
   'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
 
-REVOKE ALL ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
-  memtech.current_company_id(), memtech.current_user_role(),
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+  memtech.keep_active_members(), memtech.sync_active_members(),
   memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER users_keep_active_members_insert
+  AFTER INSERT ON public.users REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_update
+  AFTER UPDATE ON public.users
+  FOR EACH ROW WHEN ((OLD.id, OLD.company_id, OLD.role, OLD.is_active) IS DISTINCT FROM (NEW.id, NEW.company_id, NEW.role, NEW.is_active))
+  EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_delete
+  AFTER DELETE ON public.users REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_truncate
+  AFTER TRUNCATE ON public.users
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+COMMENT ON TRIGGER users_keep_active_members_insert ON public.users IS 'New active users into memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_update ON public.users IS 'A change of company, role or activation follows in memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_delete ON public.users IS 'Deleted users out of memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_truncate ON public.users IS 'TRUNCATE empties memtech.active_member too.';
+
+-- Users of an earlier version, or of a load that bypassed the triggers.
+DO $$
+BEGIN
+  PERFORM memtech.sync_active_members();
+END
+$$;
 
 -- company_id fills itself in on every tenant table.
 DO $$
@@ -2139,9 +2244,9 @@ DECLARE
   t record;
 BEGIN
   FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid::regclass::text IN
-                  ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests')
+            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
+              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
   LOOP
     EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
       CASE WHEN t.tgname LIKE '%fill_company_id'
@@ -2264,14 +2369,18 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- The helpers the policies call run with the caller's right to execute them.
+  -- The helpers the policies call run with the caller's rights: the caller executes them
+  -- and reads its own row of memtech.active_member.
   IF NOT has_schema_privilege('authenticated', 'memtech', 'USAGE') THEN
     GRANT USAGE ON SCHEMA memtech TO authenticated;
   END IF;
+  IF NOT has_table_privilege('authenticated', 'memtech.active_member', 'SELECT') THEN
+    GRANT SELECT ON memtech.active_member TO authenticated;
+  END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
-  memtech.current_company_id(), memtech.current_user_role() TO authenticated;
+GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
+  TO authenticated;
 
 -- ==== sql/13_updated_at.sql ====
 -- updated_at says when a row last changed, on every table that has it: companies, users,
@@ -2284,7 +2393,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('updated_at triggers'); END $$;
 -- and a writer who may create objects in a schema on it could otherwise put its own now()
 -- there and choose the time. The pin costs 3 to 4 µs a row (alternated 20,000-row updates).
 CREATE OR REPLACE FUNCTION memtech.touch_updated_at() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   NEW.updated_at := now();
@@ -2322,7 +2431,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('content block versions'); END $$;
 -- search_path pinned although not SECURITY DEFINER: unpinned, a writer with its own + or =
 -- operator ahead of pg_catalog on its path would choose the version (see touch_updated_at).
 CREATE OR REPLACE FUNCTION memtech.count_block_version() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -2371,7 +2480,7 @@ COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
 INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   raw     text := nullif(current_setting('request.headers', true), '');
@@ -2407,20 +2516,19 @@ $$;
 COMMENT ON FUNCTION memtech.request_origin() IS
   'Where the request came from: the first x-forwarded-for address and the user-agent of request.headers, else app.client_ip and app.user_agent; a malformed address gives NULL.';
 
--- What an update changed, from the two versions of a row as jsonb. Plain SQL without a SET
--- clause (which would cost a configuration switch per row): every name is qualified, and
--- its callers pin search_path anyway.
+-- What an update changed, from the two versions of a row as jsonb: the fallback of the
+-- generated functions once a table's columns changed under them.
 CREATE OR REPLACE FUNCTION memtech.audit_diff(old jsonb, new jsonb, secrets jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(pg_catalog.jsonb_object_agg(e.key,
-           CASE WHEN secrets OPERATOR(pg_catalog.?) e.key
-                THEN '{"old": "[redacted]", "new": "[redacted]"}'::pg_catalog.jsonb
-                ELSE pg_catalog.jsonb_build_object('old', old OPERATOR(pg_catalog.->) e.key, 'new', e.value) END),
-           '{}'::pg_catalog.jsonb)
-    FROM pg_catalog.jsonb_each(new) e
-   WHERE e.value IS DISTINCT FROM old OPERATOR(pg_catalog.->) e.key
-     AND e.key OPERATOR(pg_catalog.<>) 'updated_at'
+  SELECT coalesce(jsonb_object_agg(e.key,
+           CASE WHEN secrets ? e.key
+                THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                ELSE jsonb_build_object('old', old -> e.key, 'new', e.value) END),
+           '{}'::jsonb)
+    FROM jsonb_each(new) e
+   WHERE e.value IS DISTINCT FROM old -> e.key
+     AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
   'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
@@ -2437,7 +2545,7 @@ COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
 -- one), an update falls back to comparing the rows as jsonb, so that nothing goes
 -- unrecorded, until the function is generated again (this function, or the install).
 CREATE OR REPLACE FUNCTION memtech.generate_audit_function(tbl text) RETURNS regprocedure
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
   rel       regclass := to_regclass(format('public.%I', tbl));
@@ -2489,7 +2597,7 @@ BEGIN
 
   EXECUTE format($fn$
 CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET enable_nestloop = off
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off
 AS $body$
 DECLARE
   same_columns boolean;
@@ -2590,7 +2698,7 @@ COMMENT ON FUNCTION memtech.generate_audit_function(text) IS
   'Writes (again) memtech.audit_<table>(), the audit trigger function of public.<table>, for the table''s current columns and secrets. Run it after altering an audited table; the install and every change to memtech.secret_column run it too.';
 
 CREATE OR REPLACE FUNCTION memtech.regenerate_audit_functions() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   tbl text;
@@ -2608,7 +2716,7 @@ COMMENT ON FUNCTION memtech.regenerate_audit_functions() IS
   'AFTER ... FOR EACH STATEMENT trigger of memtech.secret_column: the generated audit functions have the secrets written in, so a change of them generates the functions again.';
 
 CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   -- The one change allowed: a deleted user's id becomes NULL (its foreign key).
@@ -2684,7 +2792,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
 -- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
   -- Rows are (company_id, tag, block_id), the key itself: each row removed is found by its
@@ -2748,7 +2856,7 @@ COMMENT ON TRIGGER content_blocks_copy_tags_truncate ON public.content_blocks IS
 -- triggers rely on the table matching the blocks: a stale row they do not know of stays
 -- until this runs.
 CREATE OR REPLACE FUNCTION memtech.sync_block_tags() RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   removed bigint;

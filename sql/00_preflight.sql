@@ -7,7 +7,7 @@
 -- other columns of the application's own are kept. The last module stores this list in
 -- memtech.managed_column so that tests can hold the built schema to it.
 
-CREATE TEMPORARY TABLE memtech_expected_column (
+CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
   table_name  text NOT NULL,
   column_name text NOT NULL,
   data_type   text NOT NULL,
@@ -15,7 +15,7 @@ CREATE TEMPORARY TABLE memtech_expected_column (
   PRIMARY KEY (table_name, column_name)
 ) ON COMMIT DROP;
 
-INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
+INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
   -- v0 tables: the key columns the package relies on, then the columns it adds
   ('memoires', 'id', 'uuid', true),
   ('memoires', 'company_id', 'uuid', true),
@@ -66,7 +66,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('users', 'email', 'text', true),
   ('users', 'password_hash', 'text', false),
   ('users', 'full_name', 'text', true),
-  ('users', 'role', 'user_role', true),
+  ('users', 'role', 'public.user_role', true),
   ('users', 'is_active', 'boolean', true),
   ('users', 'created_at', 'timestamp with time zone', true),
   ('users', 'last_login', 'timestamp with time zone', false),
@@ -98,7 +98,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('block_files', 'block_id', 'uuid', true),
   ('block_files', 'file_id', 'uuid', true),
   ('block_files', 'company_id', 'uuid', true),
-  ('block_files', 'relationship', 'block_file_relationship', true),
+  ('block_files', 'relationship', 'public.block_file_relationship', true),
   ('past_projects', 'id', 'uuid', true),
   ('past_projects', 'company_id', 'uuid', true),
   ('past_projects', 'name', 'text', true),
@@ -115,7 +115,7 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('past_projects', 'updated_at', 'timestamp with time zone', true),
   ('section_templates', 'id', 'uuid', true),
   ('section_templates', 'company_id', 'uuid', true),
-  ('section_templates', 'section_type', 'memoire_section_type', true),
+  ('section_templates', 'section_type', 'public.memoire_section_type', true),
   ('section_templates', 'title', 'text', true),
   ('section_templates', 'template_content', 'text', true),
   ('section_templates', 'placeholders', 'jsonb', true),
@@ -147,8 +147,8 @@ INSERT INTO memtech_expected_column (table_name, column_name, data_type, not_nul
   ('generation_requests', 'id', 'uuid', true),
   ('generation_requests', 'company_id', 'uuid', true),
   ('generation_requests', 'project_id', 'uuid', true),
-  ('generation_requests', 'section_type', 'memoire_section_type', true),
-  ('generation_requests', 'status', 'generation_status', true),
+  ('generation_requests', 'section_type', 'public.memoire_section_type', true),
+  ('generation_requests', 'status', 'public.generation_status', true),
   ('generation_requests', 'request_context', 'jsonb', true),
   ('generation_requests', 'generated_content', 'text', false),
   ('generation_requests', 'quality_score', 'double precision', false),
@@ -187,18 +187,18 @@ BEGIN
                     WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END) AS problem
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
-       AND c.relname IN (SELECT table_name FROM memtech_expected_column)
+       AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column)
     UNION ALL
     -- a column exists with another type
     SELECT format('column public.%I.%I is %s, but memtech expects %s',
                   e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod), e.data_type)
-      FROM memtech_expected_column e
+      FROM pg_temp.memtech_expected_column e
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = e.column_name AND NOT a.attisdropped
      WHERE format_type(a.atttypid, a.atttypmod) <> e.data_type
        -- version 0.1.0 stored these as enums; modules 06 and 08 convert them to text
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
-           (('content_blocks', 'type', 'content_block_type'), ('projects', 'status', 'project_status'))
+           (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
@@ -207,7 +207,7 @@ BEGIN
        AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
                          'project_status', 'generation_status', 'memoire_section_type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
-                         AND c.relname IN (SELECT table_name FROM memtech_expected_column))
+                         AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column))
     UNION ALL
     -- the private schema exists but was not made by memtech
     SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'

@@ -81,11 +81,11 @@ COMMENT ON TABLE memtech.managed_column IS
   'The column contract the preflight checks existing tables against, kept so that tests can hold the built schema to it.';
 COMMENT ON COLUMN memtech.managed_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.managed_column.column_name IS 'Column the package defines on that table.';
-COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, public.';
+COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, pg_temp (types outside pg_catalog schema-qualified).';
 COMMENT ON COLUMN memtech.managed_column.not_null IS 'Whether the package makes it NOT NULL.';
 
 CREATE OR REPLACE FUNCTION memtech.installed_version() RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT version FROM memtech.installation $$;
 COMMENT ON FUNCTION memtech.installed_version() IS
   'The memtech version installed in this database, or NULL.';

@@ -1,46 +1,64 @@
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from users, never taken from the client; a user who
--- is unknown or deactivated has no company, and so reaches nothing.
+-- Company and role are always read from the database (users, through its copy
+-- memtech.active_member), never taken from the client; a user who is unknown or
+-- deactivated has no company, and so reaches nothing.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
--- Every statement of a tenant asks who is acting, through the policies, so the answer is
--- built to cost as little as the lookup allows (docs/benchmarks.md measured the pieces):
--- the user id is an expression that PostgreSQL inlines into the one query of
--- current_company_id(), planned once per session. SQL functions with SQL-standard bodies: their names are bound
--- when they are created, so no search_path a caller sets changes what they call. No
--- regular expression or character-by-character check: a regex costs half as much as the
--- lookup of the user itself. PARALLEL RESTRICTED rather than the default UNSAFE: a policy
--- runs them once per statement, in an init plan of the leader, and one unsafe function
--- anywhere in a statement keeps PostgreSQL from giving any of it parallel workers, which
--- the same query without row level security may get on a large company's rows.
+-- The acting user's company and role come from memtech.active_member, a copy of the
+-- (id, company_id, role) of every active user that triggers on users keep. The policies
+-- need them before any row of users can be visible, and a policy cannot read users itself
+-- (its own policies would recurse); a SECURITY DEFINER lookup would, but the API roles
+-- would then execute a function that bypasses row level security, which the database
+-- advisor of Supabase rightly flags. active_member is under row level security of its own:
+-- a role reads its acting user's row and no other, so nobody can list the users of
+-- another company.
+CREATE TABLE IF NOT EXISTS memtech.active_member (
+  user_id    uuid NOT NULL CONSTRAINT active_member_pkey PRIMARY KEY,
+  company_id uuid NOT NULL,
+  role       public.user_role NOT NULL
+);
+COMMENT ON TABLE memtech.active_member IS
+  'The company and role of each active user, kept from public.users by triggers: what the policies read to know whom a statement acts for. Each role reads only its acting user''s row. A load that bypasses triggers must call memtech.sync_active_members() afterwards.';
+COMMENT ON COLUMN memtech.active_member.user_id IS 'The user (public.users.id); only active users have a row.';
+COMMENT ON COLUMN memtech.active_member.company_id IS 'Their company: the only tenant whose rows they reach.';
+COMMENT ON COLUMN memtech.active_member.role IS 'Their role, which decides what they may write.';
+ALTER TABLE memtech.active_member ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
-CREATE OR REPLACE FUNCTION memtech.uuid_or_null(candidate text) RETURNS uuid
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN candidate LIKE '________-____-____-____-____________' THEN candidate::uuid END;
-COMMENT ON FUNCTION memtech.uuid_or_null(text) IS
-  'The text as a uuid when it has a uuid''s 8-4-4-4-12 form, else NULL: a subject that is not a uuid (e.g. a service token''s) names no user of ours. Text of that form that is not hexadecimal fails with the uuid type''s own error, which shows it.';
-
--- PL/pgSQL for the JSON: a malformed claim gets an error that names it, and the claims are
--- parsed once. Only a request that carries claims pays for it.
-CREATE OR REPLACE FUNCTION memtech.user_id_from_claims() RETURNS uuid
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog
+-- Every statement of a tenant asks who is acting, through the policies, so this is kept to
+-- one PL/pgSQL call (its expressions are compiled once per session): no regular expression
+-- (a regex costs half as much as the lookup of the user), and the claims are parsed only
+-- when a request carries them, with an exception block to name malformed ones.
+-- PARALLEL RESTRICTED rather than the default UNSAFE: a policy runs the helpers once per
+-- statement, in an init plan of the leader, and one unsafe function anywhere in a statement
+-- keeps PostgreSQL from giving any of it parallel workers, which the same query without row
+-- level security may get on a large company's rows.
+CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+  -- A uuid written as usual (8-4-4-4-12); anything else, e.g. a service token's subject,
+  -- names no user. Of that form but not hexadecimal fails with the uuid type's own error.
+  uuid_form constant text := '________-____-____-____-____________';
+  app      text := btrim(current_setting('app.user_id', true));
+  claims   text := nullif(current_setting('request.jwt.claims', true), '');
   subject  text;
+  from_app uuid := CASE WHEN app LIKE uuid_form THEN app::uuid END;
   from_jwt uuid;
-  from_app uuid := memtech.uuid_or_null(btrim(current_setting('app.user_id', true)));
 BEGIN
+  IF claims IS NULL THEN
+    RETURN from_app;
+  END IF;
   BEGIN
-    subject := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub';
+    subject := btrim(claims::jsonb ->> 'sub');
   EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
     RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
       USING ERRCODE = 'invalid_authorization_specification',
             HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
   END;
-  from_jwt := memtech.uuid_or_null(btrim(subject));
+  from_jwt := CASE WHEN subject LIKE uuid_form THEN subject::uuid END;
   IF from_jwt <> from_app THEN
     RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
       USING ERRCODE = 'invalid_authorization_specification',
@@ -49,49 +67,96 @@ BEGIN
   RETURN coalesce(from_jwt, from_app);
 END
 $$;
-COMMENT ON FUNCTION memtech.user_id_from_claims() IS
-  'The acting user''s id when request.jwt.claims is set: its sub, or app.user_id when the JWT names no user of ours; fails when the two name different users, so a client cannot pose as someone else with one of them.';
-
--- No SET search_path (it would keep PostgreSQL from inlining the function): the body is
--- bound at creation, which pins it as well.
-CREATE OR REPLACE FUNCTION memtech.current_user_id() RETURNS uuid
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-RETURN CASE WHEN nullif(current_setting('request.jwt.claims', true), '') IS NULL
-            THEN memtech.uuid_or_null(btrim(current_setting('app.user_id', true)))
-            ELSE memtech.user_id_from_claims() END;
 COMMENT ON FUNCTION memtech.current_user_id() IS
-  'The acting user''s id from the JWT claims or app.user_id, NULL when none. Inlined into the statements that call it: a backend that sets app.user_id pays no function call.';
+  'The acting user''s id: the sub of request.jwt.claims (set by PostgREST), else app.user_id (set by a backend), NULL when neither names a user in uuid form; fails when the two name different users, so a client cannot pose as someone else with one of them.';
 
--- SECURITY DEFINER: users is itself under row level security, and the policies of every
--- table need the company before any row can be visible.
--- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is planned at every call, a
--- PL/pgSQL one keeps its plan for the session (with memtech.current_user_id() inlined in
--- it), and every statement of a tenant pays this.
+-- Invoker functions: row level security on active_member shows them the acting user's row,
+-- and the owner's triggers that call them see every row, hence the explicit user_id.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  RETURN (SELECT u.company_id FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+  RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  RETURN (SELECT u.role FROM public.users u WHERE u.id = memtech.current_user_id() AND u.is_active);
+  RETURN (SELECT m.role FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
+DROP POLICY IF EXISTS memtech_acting_user_only ON memtech.active_member;
+CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PUBLIC
+  USING (user_id = (SELECT memtech.current_user_id()));
+COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
+  'A role reads the company and role of its acting user only, never who belongs to which company.';
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
+
+-- SECURITY DEFINER: it writes active_member, which no API role may write.
+CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO memtech.active_member (user_id, company_id, role)
+    SELECT n.id, n.company_id, n.role FROM new_rows n WHERE n.is_active;
+  ELSIF TG_OP = 'UPDATE' THEN
+    DELETE FROM memtech.active_member m WHERE m.user_id = OLD.id;
+    IF NEW.is_active THEN
+      INSERT INTO memtech.active_member (user_id, company_id, role) VALUES (NEW.id, NEW.company_id, NEW.role);
+    END IF;
+  ELSIF TG_OP = 'DELETE' THEN
+    DELETE FROM memtech.active_member m USING old_rows o WHERE m.user_id = o.id;
+  ELSE
+    TRUNCATE memtech.active_member;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION memtech.keep_active_members() IS
+  'AFTER trigger on users: makes memtech.active_member hold exactly the active users, with their company and role.';
+
+-- For loads that bypass triggers (session_replication_role = replica, a restore with
+-- triggers disabled), and for the install itself on users that predate the table.
+CREATE OR REPLACE FUNCTION memtech.sync_active_members() RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  removed bigint;
+  added bigint;
+BEGIN
+  DELETE FROM memtech.active_member m
+   WHERE NOT EXISTS (SELECT 1 FROM public.users u
+                      WHERE u.id = m.user_id AND u.is_active AND u.company_id = m.company_id AND u.role = m.role);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  INSERT INTO memtech.active_member (user_id, company_id, role)
+  SELECT u.id, u.company_id, u.role FROM public.users u WHERE u.is_active
+  ON CONFLICT (user_id) DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  IF removed + added > 0 THEN
+    RAISE NOTICE 'memtech: active_member: % stale row(s) removed, % missing row(s) added', removed, added;
+  END IF;
+  RETURN removed + added;
+END
+$$;
+COMMENT ON FUNCTION memtech.sync_active_members() IS
+  'Makes memtech.active_member match the active users of public.users again after writes that bypassed the triggers (until then a deactivated user may keep access); returns how many rows it removed and added. Run it as the tables'' owner.';
+
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
 -- must see rows of the whole database to fill in or check a company, and reveal nothing
 -- but "filled" or "refused".
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NEW.company_id IS NULL THEN
@@ -114,7 +179,7 @@ COMMENT ON FUNCTION memtech.fill_company_id() IS
   'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   arg     text;
@@ -174,7 +239,7 @@ COMMENT ON FUNCTION memtech.check_same_company() IS
 -- SECURITY DEFINER so that it runs for any role that may update users (a backend role
 -- need not be granted the helpers), and sees every admin of the company.
 CREATE OR REPLACE FUNCTION memtech.guard_user_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   actor uuid := memtech.current_user_id();
@@ -203,9 +268,34 @@ $$;
 COMMENT ON FUNCTION memtech.guard_user_change() IS
   'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
 
-REVOKE ALL ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
-  memtech.current_company_id(), memtech.current_user_role(),
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+  memtech.keep_active_members(), memtech.sync_active_members(),
   memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER users_keep_active_members_insert
+  AFTER INSERT ON public.users REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_update
+  AFTER UPDATE ON public.users
+  FOR EACH ROW WHEN ((OLD.id, OLD.company_id, OLD.role, OLD.is_active) IS DISTINCT FROM (NEW.id, NEW.company_id, NEW.role, NEW.is_active))
+  EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_delete
+  AFTER DELETE ON public.users REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+CREATE OR REPLACE TRIGGER users_keep_active_members_truncate
+  AFTER TRUNCATE ON public.users
+  FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_active_members();
+COMMENT ON TRIGGER users_keep_active_members_insert ON public.users IS 'New active users into memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_update ON public.users IS 'A change of company, role or activation follows in memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_delete ON public.users IS 'Deleted users out of memtech.active_member.';
+COMMENT ON TRIGGER users_keep_active_members_truncate ON public.users IS 'TRUNCATE empties memtech.active_member too.';
+
+-- Users of an earlier version, or of a load that bypassed the triggers.
+DO $$
+BEGIN
+  PERFORM memtech.sync_active_members();
+END
+$$;
 
 -- company_id fills itself in on every tenant table.
 DO $$
@@ -256,9 +346,9 @@ DECLARE
   t record;
 BEGIN
   FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid::regclass::text IN
-                  ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests')
+            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
+              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
+                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
   LOOP
     EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
       CASE WHEN t.tgname LIKE '%fill_company_id'

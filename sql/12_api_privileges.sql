@@ -40,11 +40,15 @@ BEGIN
     END IF;
   END LOOP;
 
-  -- The helpers the policies call run with the caller's right to execute them.
+  -- The helpers the policies call run with the caller's rights: the caller executes them
+  -- and reads its own row of memtech.active_member.
   IF NOT has_schema_privilege('authenticated', 'memtech', 'USAGE') THEN
     GRANT USAGE ON SCHEMA memtech TO authenticated;
   END IF;
+  IF NOT has_table_privilege('authenticated', 'memtech.active_member', 'SELECT') THEN
+    GRANT SELECT ON memtech.active_member TO authenticated;
+  END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION memtech.uuid_or_null(text), memtech.user_id_from_claims(), memtech.current_user_id(),
-  memtech.current_company_id(), memtech.current_user_role() TO authenticated;
+GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
+  TO authenticated;

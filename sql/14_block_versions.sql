@@ -8,7 +8,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('content block versions'); END $$;
 -- search_path pinned although not SECURITY DEFINER: unpinned, a writer with its own + or =
 -- operator ahead of pg_catalog on its path would choose the version (see touch_updated_at).
 CREATE OR REPLACE FUNCTION memtech.count_block_version() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN

@@ -22,7 +22,7 @@ COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
 INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   raw     text := nullif(current_setting('request.headers', true), '');
@@ -58,20 +58,19 @@ $$;
 COMMENT ON FUNCTION memtech.request_origin() IS
   'Where the request came from: the first x-forwarded-for address and the user-agent of request.headers, else app.client_ip and app.user_agent; a malformed address gives NULL.';
 
--- What an update changed, from the two versions of a row as jsonb. Plain SQL without a SET
--- clause (which would cost a configuration switch per row): every name is qualified, and
--- its callers pin search_path anyway.
+-- What an update changed, from the two versions of a row as jsonb: the fallback of the
+-- generated functions once a table's columns changed under them.
 CREATE OR REPLACE FUNCTION memtech.audit_diff(old jsonb, new jsonb, secrets jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(pg_catalog.jsonb_object_agg(e.key,
-           CASE WHEN secrets OPERATOR(pg_catalog.?) e.key
-                THEN '{"old": "[redacted]", "new": "[redacted]"}'::pg_catalog.jsonb
-                ELSE pg_catalog.jsonb_build_object('old', old OPERATOR(pg_catalog.->) e.key, 'new', e.value) END),
-           '{}'::pg_catalog.jsonb)
-    FROM pg_catalog.jsonb_each(new) e
-   WHERE e.value IS DISTINCT FROM old OPERATOR(pg_catalog.->) e.key
-     AND e.key OPERATOR(pg_catalog.<>) 'updated_at'
+  SELECT coalesce(jsonb_object_agg(e.key,
+           CASE WHEN secrets ? e.key
+                THEN '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                ELSE jsonb_build_object('old', old -> e.key, 'new', e.value) END),
+           '{}'::jsonb)
+    FROM jsonb_each(new) e
+   WHERE e.value IS DISTINCT FROM old -> e.key
+     AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
   'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
@@ -88,7 +87,7 @@ COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
 -- one), an update falls back to comparing the rows as jsonb, so that nothing goes
 -- unrecorded, until the function is generated again (this function, or the install).
 CREATE OR REPLACE FUNCTION memtech.generate_audit_function(tbl text) RETURNS regprocedure
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $gen$
 DECLARE
   rel       regclass := to_regclass(format('public.%I', tbl));
@@ -140,7 +139,7 @@ BEGIN
 
   EXECUTE format($fn$
 CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET enable_nestloop = off
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off
 AS $body$
 DECLARE
   same_columns boolean;
@@ -241,7 +240,7 @@ COMMENT ON FUNCTION memtech.generate_audit_function(text) IS
   'Writes (again) memtech.audit_<table>(), the audit trigger function of public.<table>, for the table''s current columns and secrets. Run it after altering an audited table; the install and every change to memtech.secret_column run it too.';
 
 CREATE OR REPLACE FUNCTION memtech.regenerate_audit_functions() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   tbl text;
@@ -259,7 +258,7 @@ COMMENT ON FUNCTION memtech.regenerate_audit_functions() IS
   'AFTER ... FOR EACH STATEMENT trigger of memtech.secret_column: the generated audit functions have the secrets written in, so a change of them generates the functions again.';
 
 CREATE OR REPLACE FUNCTION memtech.keep_audit_log() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   -- The one change allowed: a deleted user's id becomes NULL (its foreign key).

@@ -11,7 +11,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
 -- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog SET plan_cache_mode = force_generic_plan
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
   -- Rows are (company_id, tag, block_id), the key itself: each row removed is found by its
@@ -75,7 +75,7 @@ COMMENT ON TRIGGER content_blocks_copy_tags_truncate ON public.content_blocks IS
 -- triggers rely on the table matching the blocks: a stale row they do not know of stays
 -- until this runs.
 CREATE OR REPLACE FUNCTION memtech.sync_block_tags() RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   removed bigint;

@@ -9,6 +9,8 @@
 -- uninstall drops them. An index that exists and is valid is left alone; one left invalid
 -- by an interrupted run is dropped and built anew. Without memtech installed, nothing.
 \set ON_ERROR_STOP on
+-- Only pg_catalog: objects a tenant may create in public must never be picked up here.
+SET search_path = pg_catalog, pg_temp;
 SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing %s.%s concurrently'; END $$$notice$, t, c),
        format('DROP INDEX CONCURRENTLY IF EXISTS public.%I', i),
        format('CREATE INDEX CONCURRENTLY %I ON public.%I (%I) WHERE %I IS NOT NULL', i, t, c, c)

@@ -10,6 +10,8 @@
 -- that is missing, or already indexed on that column, is left alone. Run it again after an
 -- interruption: an index left invalid by one is dropped and built anew.
 \set ON_ERROR_STOP on
+-- Only pg_catalog: objects a tenant may create in public must never be picked up here.
+SET search_path = pg_catalog, pg_temp;
 SELECT to_regclass('public.sections') IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
                          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]

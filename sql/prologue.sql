@@ -11,12 +11,17 @@
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
 
+-- The scripts name everything outside pg_catalog with its schema, and search nothing else:
+-- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
+-- a tenant's public.format(text, VARIADIC text[]) would beat pg_catalog's for an
+-- unqualified call made by this superuser. pg_temp comes last, or it would be searched
+-- first for types and tables (it holds only this session's own helpers below).
+SET LOCAL search_path = pg_catalog, pg_temp;
+
 -- One install or uninstall at a time: a second one waits here for the first to commit,
 -- then finds nothing left to do. The wait is not bounded by lock_timeout on purpose.
 SET LOCAL lock_timeout = 0;
 SELECT pg_advisory_xact_lock(hashtext('memtech install'));
-
-SET LOCAL search_path = pg_catalog, public;
 
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
@@ -26,16 +31,26 @@ SET LOCAL client_min_messages = warning;
 -- operator who must stop it cancels it, and the transaction rolls back whole.
 -- squawk-ignore require-statement-timeout
 CREATE OR REPLACE FUNCTION pg_temp.memtech_notice(message text, VARIADIC args text[] DEFAULT '{}')
-RETURNS void LANGUAGE plpgsql SET client_min_messages = notice
+RETURNS void LANGUAGE plpgsql SET client_min_messages = notice SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   RAISE NOTICE 'memtech: %', format(message, VARIADIC args);
 END
 $$;
 
+-- The sessions with these process ids, for an error that names what stands in the way.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_describe_sessions(pids int[]) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state, coalesce(', user ' || a.usename, ''),
+                                    to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ' ORDER BY a.pid),
+                  'transactions that have since ended')
+    FROM pg_stat_activity a WHERE a.pid = ANY (pids) AND a.pid <> pg_backend_pid()
+$$;
+
 -- memtech.index_build_limit in bytes (see memtech_index_new_column below).
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
@@ -68,6 +83,11 @@ BEGIN
       USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
+  IF to_regnamespace('public') IS NOT NULL AND has_schema_privilege('public', 'public', 'CREATE') THEN
+    PERFORM pg_temp.memtech_notice('PUBLIC may create objects in schema public, so any role, anon included, can put '
+      'functions there that unqualified calls of the application resolve to; unless the application needs it, run: '
+      'REVOKE CREATE ON SCHEMA public FROM PUBLIC;');
+  END IF;
 END
 $prologue$;
 
@@ -78,7 +98,7 @@ $prologue$;
 -- The uninstall acts only where memtech is installed: on any other database, tables named
 -- like the package's belong to someone else. Every undo module starts by asking this.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
 
 -- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
@@ -88,7 +108,7 @@ AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
   target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   suffix text := '';
@@ -114,7 +134,7 @@ $$;
 -- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   existing regclass := to_regclass(format('%I.%I', (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target),
@@ -140,7 +160,7 @@ $$;
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
 -- has some of them in the same order; refuses any other type of that name.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   existing text[];
@@ -182,7 +202,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
   target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   default_value text;
@@ -212,7 +232,7 @@ $$;
 -- attempts until memtech.lock_timeout, so that the install never deadlocks with the
 -- application nor blocks its readers for long.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   budget   interval := CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN NULL
@@ -240,17 +260,12 @@ BEGIN
       PERFORM set_config('lock_timeout', saved, true);
     END;
     IF clock_timestamp() >= deadline THEN
-      SELECT string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state,
-                               coalesce(', user ' || a.usename, ''),
-                               to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ')
-        INTO holders
-        FROM pg_stat_activity a
-       WHERE a.pid IN (SELECT l.pid FROM pg_locks l
-                        WHERE l.granted AND l.relation = ANY (tables) AND l.pid <> pg_backend_pid());
+      holders := pg_temp.memtech_describe_sessions(ARRAY(
+        SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (tables)));
       RAISE EXCEPTION 'memtech could not lock % within % (% attempts): other transactions hold them',
                       array_to_string(tables, ', '), budget, attempts
         USING ERRCODE = 'lock_not_available',
-              DETAIL = 'Held by: ' || coalesce(holders, 'transactions that have since ended'),
+              DETAIL = 'Held by: ' || holders,
               HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
     END IF;
     PERFORM pg_sleep(0.05 + random() * 0.1);
@@ -263,7 +278,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
   tables regclass[], types regtype[] DEFAULT '{}', columns text[] DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   found text[];
@@ -323,7 +338,7 @@ $$;
 -- remembers it in memtech.added_comment so that the uninstall removes exactly those.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -347,7 +362,7 @@ $$;
 CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
   tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   name text := 'memtech_' || purpose;
@@ -372,7 +387,7 @@ $$;
 -- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -398,7 +413,7 @@ $$;
 -- The same for one privilege on columns: exactly these columns of the table.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -426,7 +441,7 @@ $$;
 -- that the ACL is exactly as before, entries and order.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
@@ -467,7 +482,7 @@ $$;
 -- function stays, and then stops the DROP FUNCTION that follows, named).
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   t record;
@@ -482,7 +497,7 @@ $$;
 -- The uninstall's way to drop the package's tables: together (their foreign keys between
 -- them need no CASCADE), and only once nothing of the application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   tables regclass[] := ARRAY(SELECT to_regclass(n) FROM unnest(names) n WHERE to_regclass(n) IS NOT NULL);
@@ -499,7 +514,7 @@ $$;
 -- The uninstall's way to take columns off an application table: only once nothing of the
 -- application's depends on them.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
   IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
@@ -513,7 +528,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, public
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   has_column boolean;

@@ -184,8 +184,8 @@ def test_upgrade_from_0_1_0_converts_the_filtered_enums_and_copies_the_tags(db, 
     proc = db.install()
 
     said = notices(proc.stderr)
-    for phrase in ["converting content_blocks.type from enum content_block_type to text",
-                   "converting projects.status from enum project_status to text",
+    for phrase in ["converting public.content_blocks.type from enum public.content_block_type to text",
+                   "converting public.projects.status from enum public.project_status to text",
                    "copying the tags of existing content blocks", "version 0.3.0 installed"]:
         assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
     assert rows(db, "SELECT id, type, tags FROM content_blocks ORDER BY id") == before
@@ -298,15 +298,18 @@ def test_failure_at_the_last_step_changes_nothing_either(db):
 # --------------------------------------------------------------------------- convergence
 
 def assert_column_contract(db):
-    """Every column the package defines exists with its type and nullability."""
-    wrong = rows(db, """
-        SELECT m.table_name, m.column_name, m.data_type, m.not_null,
-               format_type(a.atttypid, a.atttypmod), a.attnotnull
-          FROM memtech.managed_column m
-          LEFT JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(m.table_name))
-                                  AND a.attname = m.column_name AND NOT a.attisdropped
-         WHERE a.attname IS NULL OR format_type(a.atttypid, a.atttypmod) <> m.data_type
-            OR (m.not_null AND NOT a.attnotnull)""")
+    """Every column the package defines exists with its type and nullability (the contract names
+    types as format_type() does with the install's search_path, outside pg_catalog qualified)."""
+    with db.connect() as conn:
+        conn.execute("SET search_path = pg_catalog, pg_temp")
+        wrong = conn.execute("""
+            SELECT m.table_name, m.column_name, m.data_type, m.not_null,
+                   format_type(a.atttypid, a.atttypmod), a.attnotnull
+              FROM memtech.managed_column m
+              LEFT JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(m.table_name))
+                                      AND a.attname = m.column_name AND NOT a.attisdropped
+             WHERE a.attname IS NULL OR format_type(a.atttypid, a.atttypmod) <> m.data_type
+                OR (m.not_null AND NOT a.attnotnull)""").fetchall()
     assert wrong == []
     covered = {r[0] for r in rows(db, "SELECT DISTINCT table_name FROM memtech.managed_column")}
     assert covered >= set(NEW_TABLES) | set(V0_TABLES)

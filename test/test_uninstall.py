@@ -135,7 +135,7 @@ def test_on_large_tables_the_install_leaves_the_new_columns_indexes_to_finish(db
 
     said = notices(installed.stderr)
     for table, (column, index) in INDEXES_LEFT_TO_FINISH.items():
-        assert any(n.startswith(f"memtech: leaving the index on {table} ({column}) to build/finish.sql")
+        assert any(n.startswith(f"memtech: leaving the index on public.{table} ({column}) to build/finish.sql")
                    for n in said), installed.stderr
         assert scalar(db, "SELECT to_regclass(%s)", [f"public.{index}"]) is None
     finished = db.psql(build_scripts.finish)

@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
--- role from users; a company_id left out fills itself in.
+-- role from users (through memtech.active_member); a company_id left out fills itself in.
 BEGIN;
-SELECT plan(30);
+SELECT plan(37);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -63,8 +63,7 @@ SET LOCAL search_path = hijack, pg_catalog, public;
 SELECT is(memtech.current_user_id(), 'd0000000-0000-4000-8000-000000000002',
   'a caller''s search_path cannot change who the acting user is');
 SET LOCAL search_path = public, pg_catalog;
--- The same for the path without claims alone (current_user_id() is inlined into its
--- caller's statement: only names bound when it was created keep it safe).
+-- The same for the path without claims alone.
 CREATE SCHEMA hijack_app;
 CREATE FUNCTION hijack_app.btrim(text) RETURNS text LANGUAGE sql AS $$ SELECT 'd0000000-0000-4000-8000-000000000001' $$;
 SET LOCAL search_path = hijack_app, pg_catalog, public;
@@ -124,6 +123,41 @@ SELECT throws_ok($$INSERT INTO memoires (company_id, title, uploaded_by) VALUES
     ('c0000000-0000-4000-8000-000000000001', 'Mémoire 2024', 'd0000000-0000-4000-8000-000000000003')$$,
   '23503', 'memoires.uploaded_by must refer to users of the row''s own company',
   'a memoire uploaded by a user of another company is refused');
+
+-- The policies read company and role from memtech.active_member, which follows users.
+RESET app.user_id;
+CREATE TEMPORARY VIEW active_users AS
+  SELECT id AS user_id, company_id, role FROM public.users WHERE is_active;
+SELECT set_eq('SELECT * FROM memtech.active_member', 'SELECT * FROM active_users',
+  'active_member holds exactly the active users, with their company and role');
+UPDATE users SET is_active = false WHERE id = 'd0000000-0000-4000-8000-000000000003';
+UPDATE users SET is_active = true, role = 'viewer' WHERE id = 'd0000000-0000-4000-8000-000000000002';
+UPDATE users SET role = 'user', company_id = 'c0000000-0000-4000-8000-000000000002'
+ WHERE id = 'd0000000-0000-4000-8000-000000000002';
+SELECT set_eq('SELECT * FROM memtech.active_member', 'SELECT * FROM active_users',
+  'deactivation, reactivation, a new role and a move to another company follow in active_member');
+DELETE FROM users WHERE id = 'd0000000-0000-4000-8000-000000000002';
+SELECT set_eq('SELECT * FROM memtech.active_member', 'SELECT * FROM active_users',
+  'a deleted user leaves active_member');
+
+SET LOCAL session_replication_role = replica;
+INSERT INTO users (id, company_id, email, full_name, role) VALUES
+  ('d0000000-0000-4000-8000-000000000004', 'c0000000-0000-4000-8000-000000000002', 'import@beta.fr', 'Import', 'user');
+UPDATE users SET is_active = false WHERE id = 'd0000000-0000-4000-8000-000000000001';
+RESET session_replication_role;
+SELECT is(memtech.sync_active_members(), 2::bigint, 'after a load that bypassed the triggers, the sync removes and adds what differs');
+SELECT set_eq('SELECT * FROM memtech.active_member', 'SELECT * FROM active_users',
+  'and active_member holds exactly the active users again');
+UPDATE users SET is_active = true WHERE id = 'd0000000-0000-4000-8000-000000000001';
+
+SET LOCAL ROLE authenticated;
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+SELECT results_eq('SELECT user_id FROM memtech.active_member',
+  $$VALUES ('d0000000-0000-4000-8000-000000000001'::uuid)$$,
+  'a tenant reads its own row of active_member, never who belongs to another company');
+SELECT throws_ok($$INSERT INTO memtech.active_member VALUES ('d0000000-0000-4000-8000-000000000009',
+    'c0000000-0000-4000-8000-000000000002', 'admin')$$, '42501', NULL, 'a tenant cannot write itself into a company');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

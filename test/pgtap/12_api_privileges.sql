@@ -2,7 +2,7 @@
 -- table, and which helpers they can reach. Each query lists offenders, so a failure says
 -- which table, role or function is at fault.
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 
 CREATE TEMPORARY TABLE package_table (name text PRIMARY KEY);
 INSERT INTO package_table VALUES ('companies'), ('users'), ('content_blocks'), ('files'), ('block_files'),
@@ -58,11 +58,20 @@ SELECT ok(NOT has_column_privilege('authenticated', 'public.users', 'password_ha
           AND has_column_privilege('authenticated', 'public.users', 'email', 'SELECT'),
   'authenticated reads users but never users.password_hash');
 
+-- A function that leaves pg_temp off its path searches it FIRST for types and relations:
+-- a tenant's pg_temp.uuid domain would then run the tenant's code inside the function.
 SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p
-   WHERE p.prosecdef AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-     AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%')
-$$, 'every security-definer function pins its search_path');
+   WHERE p.pronamespace = 'memtech'::regnamespace
+     AND NOT coalesce(p.proconfig && ARRAY['search_path=pg_catalog, pg_temp', 'search_path=""'], false)
+$$, 'every function of memtech pins its search_path to pg_catalog, pg_temp (or to nothing)');
+
+SELECT is_empty($$
+  SELECT format('%s may execute %s, which runs as its owner', r.rolname, p.oid::regprocedure)
+    FROM pg_proc p CROSS JOIN (VALUES ('anon'), ('authenticated')) r (rolname)
+   WHERE p.prosecdef AND has_function_privilege(r.rolname, p.oid, 'EXECUTE')
+     AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+$$, 'no API role may execute a security-definer function');
 
 SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p
@@ -78,9 +87,7 @@ SELECT is_empty($$
                             WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
               ELSE has_function_privilege(r.rolname, p.oid, 'EXECUTE') END
      AND NOT (r.rolname = 'authenticated'
-              AND p.proname IN ('current_user_id', 'current_company_id', 'current_user_role',
-                                -- inlined into current_user_id(): they run as its caller
-                                'uuid_or_null', 'user_id_from_claims'))
+              AND p.proname IN ('current_user_id', 'current_company_id', 'current_user_role'))
 $$, 'of the private helpers, the API roles may execute only those the policies call');
 
 -- Each restrictive policy finds the tenant's rows through an index on its tenant column

@@ -6,8 +6,11 @@
 BEGIN;
 SELECT plan(18);
 
--- format_type() names types as the contract does only with this search_path.
 SET LOCAL search_path = pg_catalog, public;
+-- The contract names types as format_type() prints them under the install's search_path
+-- (pg_catalog, pg_temp): types outside pg_catalog schema-qualified.
+CREATE FUNCTION pg_temp.contract_type(oid, integer) RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS 'SELECT format_type($1, $2)';
 
 CREATE TEMPORARY TABLE new_table (table_name name PRIMARY KEY) ON COMMIT DROP;
 INSERT INTO new_table VALUES
@@ -124,12 +127,12 @@ SELECT is_empty(
   $$SELECT format('%I.%I: the contract says %s%s, the catalog has %s', m.table_name, m.column_name,
                   m.data_type, CASE WHEN m.not_null THEN ' NOT NULL' ELSE '' END,
                   CASE WHEN a.attname IS NULL THEN 'no such column'
-                       ELSE format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END END)
+                       ELSE pg_temp.contract_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END END)
       FROM memtech.managed_column m
       LEFT JOIN pg_attribute a ON a.attrelid = to_regclass('public.' || quote_ident(m.table_name))
                               AND a.attname = m.column_name AND a.attnum > 0 AND NOT a.attisdropped
      WHERE a.attname IS NULL
-        OR format_type(a.atttypid, a.atttypmod) <> m.data_type
+        OR pg_temp.contract_type(a.atttypid, a.atttypmod) <> m.data_type
         OR a.attnotnull <> m.not_null$$,
   'every column of memtech.managed_column exists with the type and nullability it lists');
 SELECT is_empty(

@@ -1,0 +1,267 @@
+"""Attacks on the package by a tenant that sends raw SQL as an API role, as a real attacker did.
+
+Threat: a client that can send any SQL as `authenticated` (or `anon`), whatever user it names or
+fails to name, on a plain database (installed by a superuser) and on a Supabase-like one
+(installed by supa_admin, BYPASSRLS but not superuser). What must hold: no code of the tenant's
+ever runs as the package's owner, through any trigger, policy helper or function of the package,
+and the operator's own scripts never run a function a tenant planted.
+
+The planted code announces itself with a NOTICE naming current_user, so a test sees where it ran.
+"""
+import json
+import re
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from helpers import load_v0, notices
+from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_VIEWER, BLOCK_A2, MEMOIRE_A, OWNER, PROJECT_A,
+                             SECTION_A, ensure_cluster_roles, insert_tenant_data, install_as, lay_out)
+
+RAN_AS = "attack: code of the tenant ran as "
+
+# The tenant's code, and a shadow in its temporary schema of every type and relation a function
+# of the package could name without a schema: PostgreSQL searches pg_temp first for types and
+# relations unless a function's search_path lists it (last).
+PLANT = r"""
+CREATE FUNCTION pg_temp.evil() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'attack: code of the tenant ran as %', current_user;
+  RETURN true;
+END $$;
+DO $plant$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT ty.typname, pg_catalog.format('%I.%I', n.nspname, ty.typname) AS target
+             FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
+            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech') AND ty.typtype IN ('b', 'd', 'e', 'r', 'm')
+              AND ty.typcategory <> 'A' AND ty.typrelid = 0 LOOP
+    BEGIN
+      EXECUTE pg_catalog.format('CREATE DOMAIN pg_temp.%I AS %s CHECK (pg_temp.evil())', t.typname, t.target);
+    EXCEPTION WHEN OTHERS THEN
+      NULL;   -- a type no domain can be made of (or that this role may not see)
+    END;
+  END LOOP;
+  FOR t IN SELECT c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname) AS target
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech') AND c.relkind IN ('r', 'v', 'm', 'p') LOOP
+    BEGIN
+      EXECUTE pg_catalog.format('CREATE VIEW pg_temp.%I AS SELECT * FROM %s WHERE pg_temp.evil()', t.relname, t.target);
+    EXCEPTION WHEN OTHERS THEN
+      EXECUTE pg_catalog.format('CREATE VIEW pg_temp.%I AS SELECT pg_temp.evil() AS evil', t.relname);
+    END;
+  END LOOP;
+END
+$plant$;
+"""
+
+# Shows the planting works in this session: the tenant's own cast runs its code, as itself.
+CANARY = "SELECT 'a0000000-0000-4000-8000-00000000000a'::uuid"
+
+# Rows a tenant could try to write, with the references the triggers check (untyped literals:
+# typed by the column, so the tenant's own statement does not go through its domains).
+INSERTS = {
+    "companies": "INSERT INTO public.companies (name) VALUES ('Gamma')",
+    "users": "INSERT INTO public.users (email, full_name, role) VALUES ('x@gamma.fr', 'X', 'admin')",
+    "content_blocks": f"INSERT INTO public.content_blocks (type, title, tags, created_by) "
+                      f"VALUES ('equipment', 'Grue', '{{grue}}', '{A_USER}')",
+    "files": f"INSERT INTO public.files (filename, file_type, storage_url, size_bytes, uploaded_by) "
+             f"VALUES ('a.pdf', 'pdf', 's3://a', 1, '{A_USER}')",
+    "past_projects": "INSERT INTO public.past_projects (name) VALUES ('Pont')",
+    "section_templates": "INSERT INTO public.section_templates (section_type, title, template_content) "
+                         "VALUES ('methodology', 'T', 'x')",
+    "projects": f"INSERT INTO public.projects (name, created_by) VALUES ('AO', '{A_USER}')",
+    "memoires": f"INSERT INTO public.memoires (title, uploaded_by) VALUES ('M', '{A_USER}')",
+    "sections": f"INSERT INTO public.sections (project_id, title, reviewer_id, source_blocks) "
+                f"VALUES ('{PROJECT_A}', 'S', '{A_USER}', '{{{BLOCK_A2}}}')",
+    "document_chunks": f"INSERT INTO public.document_chunks (memoire_id, content) VALUES ('{MEMOIRE_A}', 'c')",
+    "rc_analysis": f"INSERT INTO public.rc_analysis (project_id, rc_file_url) VALUES ('{PROJECT_A}', 's3://rc')",
+    "content_matches": f"INSERT INTO public.content_matches (project_id, requirement_id, matched_blocks) "
+                       f"VALUES ('{PROJECT_A}', 'R1', '{{{BLOCK_A2}}}')",
+    "generation_requests": f"INSERT INTO public.generation_requests (project_id, section_type) "
+                           f"VALUES ('{PROJECT_A}', 'methodology')",
+    "audit_log": "INSERT INTO public.audit_log (action, resource_type) VALUES ('login', 'users')",
+}
+# Columns whose update fires a trigger of the package (UPDATE OF ...), set to themselves.
+TRIGGERING = ["id", "company_id", "created_by", "uploaded_by", "reviewer_id", "source_blocks", "matched_blocks",
+              "tags", "title", "content", "role", "is_active", "full_name", "name", "project_id", "memoire_id"]
+# The package's functions a tenant may try to call directly.
+CALLS = ["SELECT memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()",
+         "SELECT * FROM memtech.active_member",
+         "SELECT memtech.sync_active_members()", "SELECT memtech.sync_block_tags()",
+         "SELECT memtech.generate_audit_function('users')", "SELECT memtech.request_origin()",
+         "SELECT memtech.installed_version()"]
+
+# Who attacks: the API role, and what the request says about the user.
+WHO = {
+    "viewer": ("authenticated", {"sub": A_VIEWER, "role": "authenticated"}, None),
+    "admin": ("authenticated", {"sub": A_ADMIN, "role": "authenticated"}, None),
+    "user_by_app_user_id": ("authenticated", None, A_USER),
+    "deactivated_user": ("authenticated", {"sub": A_INACTIVE, "role": "authenticated"}, None),
+    "no_user": ("authenticated", {"role": "authenticated"}, None),
+    "malformed_claims": ("authenticated", "{not json", None),
+    "anon": ("anon", {"role": "anon"}, None),
+}
+HEADERS = json.dumps({"x-forwarded-for": "192.0.2.1, 203.0.113.7", "user-agent": "attack"})
+
+
+@pytest.fixture(params=["plain", "supabase"])
+def target(request, db, build_scripts):
+    """(db, owner): the v0 database with the package installed by its owner and companies A and B."""
+    ensure_cluster_roles(db.cluster)    # authenticator, the login PostgREST switches roles from
+    if request.param == "supabase":
+        lay_out(db)
+        proc = install_as(db, OWNER, build_scripts.install)
+        assert proc.returncode == 0, proc.stderr
+        owner = OWNER
+    else:
+        load_v0(db)
+        db.install()
+        owner = "postgres"
+    insert_tenant_data(db)
+    return db, owner
+
+
+def tenant_tables(db):
+    with db.connect() as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+            "WHERE p.polname = 'memtech_tenant_isolation' ORDER BY 1")]
+
+
+def attack(db, who, warm=False):
+    """Plants the tenant's code in a new session as `who` and runs every entry point of the package;
+    returns the roles the tenant's code ran as."""
+    role, claims, app_user_id = WHO[who]
+    tables = tenant_tables(db)
+    said = []
+    with psycopg.connect(db.dsn, user="authenticator", autocommit=True) as conn:
+        conn.add_notice_handler(lambda d: said.append(d.message_primary or ""))
+        conn.execute("BEGIN")
+        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
+        if claims is not None:
+            conn.execute("SELECT set_config('request.jwt.claims', %s, true)",
+                         [claims if isinstance(claims, str) else json.dumps(claims)])
+        if app_user_id is not None:
+            conn.execute("SELECT set_config('app.user_id', %s, true)", [app_user_id])
+        conn.execute("SELECT set_config('request.headers', %s, true)", [HEADERS])
+
+        def attempt(statement):
+            conn.execute("SAVEPOINT attempt")
+            try:
+                conn.execute(statement)
+            except psycopg.Error:
+                pass
+            conn.execute("ROLLBACK TO SAVEPOINT attempt")
+
+        def every_entry_point():
+            for call in CALLS:
+                attempt(call)
+            for table in tables:
+                attempt(f"SELECT count(*) FROM public.{table}")
+                if table in INSERTS:
+                    attempt(INSERTS[table])
+                for column in TRIGGERING:
+                    attempt(f"UPDATE public.{table} SET {column} = {column}")
+                attempt(f"DELETE FROM public.{table}")
+            attempt(f"UPDATE public.users SET full_name = full_name WHERE id = '{A_VIEWER}'")
+            attempt(f"UPDATE public.sections SET content = 'x' WHERE id = '{SECTION_A}'")
+
+        if warm:     # the package's functions compiled and their plans kept before the planting
+            every_entry_point()
+        conn.execute(PLANT)
+        conn.execute(CANARY)
+        every_entry_point()
+        conn.execute("ROLLBACK")
+    return {m[len(RAN_AS):] for m in said if m.startswith(RAN_AS)}
+
+
+@pytest.mark.parametrize("who", list(WHO))
+def test_a_tenants_shadow_types_and_relations_never_run_as_the_owner(target, who):
+    db, owner = target
+    ran_as = attack(db, who)
+    role = WHO[who][0]
+    assert role in ran_as, "the planted code did not even run for the tenant's own cast: the test proves nothing"
+    assert ran_as == {role}, f"the tenant's code ran as {ran_as - {role}} (the owner is {owner})"
+
+
+@pytest.mark.parametrize("who", ["viewer", "admin"])
+def test_shadows_planted_after_the_functions_were_compiled_never_run_as_the_owner(target, who):
+    db, _ = target
+    assert attack(db, who, warm=True) == {WHO[who][0]}
+
+
+# ------------------------------------------------------------------------ the operator's scripts
+
+PLANTED = "planted public."
+# Signatures that match the calls of a script better than pg_catalog's own ("any", anyarray,
+# anyelement), so that PostgreSQL would pick them wherever public is on the search path.
+PLANTED_FUNCTIONS = [
+    ("format", "text, VARIADIC text[]"), ("format", "text, text"), ("format", "text, text, text"),
+    ("format", "text, name"), ("format", "text, regclass"), ("format", "text, text, regclass"),
+    ("concat_ws", "text, VARIADIC text[]"), ("concat", "VARIADIC text[]"),
+    ("array_to_string", "text[], text"), ("array_to_string", "regclass[], text"),
+    ("jsonb_build_object", "text, text"), ("to_jsonb", "text"), ("unnest", "text[]"),
+]
+
+
+def plant_in_public(db):
+    """What PostgreSQL 14 lets any role do (and 15+ where CREATE on public was granted to PUBLIC):
+    authenticated puts functions in public that announce themselves."""
+    with db.connect() as conn:
+        conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+        conn.execute("SET ROLE authenticated")
+        for name, args in PLANTED_FUNCTIONS:
+            conn.execute(f"""
+                CREATE FUNCTION public.{name}({args}) RETURNS text LANGUAGE plpgsql AS $$
+                BEGIN
+                  RAISE NOTICE 'planted public.% ran as %', '{name}({args})', current_user;
+                  RETURN '';
+                END $$""")
+
+
+@pytest.mark.parametrize("layout", ["plain", "supabase"])
+def test_functions_a_tenant_plants_in_public_never_run_in_the_scripts(db, build_scripts, layout):
+    if layout == "supabase":
+        lay_out(db)
+        run = lambda path, **opts: install_as(db, OWNER, path, opts or None)  # noqa: E731
+    else:
+        ensure_cluster_roles(db.cluster)
+        load_v0(db)
+        run = lambda path, **opts: db.psql(path, opts or None, check=False)  # noqa: E731
+    plant_in_public(db)
+
+    runs = {"prepare": run(build_scripts.prepare), "install": run(build_scripts.install),
+            "finish": run(build_scripts.finish), "install again": run(build_scripts.install),
+            "uninstall": run(build_scripts.uninstall, **{"memtech.confirm_data_loss": "on"}),
+            "uninstall again": run(build_scripts.uninstall)}
+
+    for step, proc in runs.items():
+        assert proc.returncode == 0, f"{step} failed:\n{proc.stderr}"
+        assert PLANTED not in proc.stderr, f"{step} ran a function the tenant planted:\n{proc.stderr}"
+    # The install says how to close the hole, and leaves the privilege as the operator set it.
+    assert any("REVOKE CREATE ON SCHEMA public FROM PUBLIC" in n for n in notices(runs["install"].stderr))
+    with db.connect() as conn:
+        assert conn.execute("SELECT has_schema_privilege('public', 'public', 'CREATE')").fetchone()[0]
+
+
+def test_the_install_says_nothing_of_public_when_public_may_not_create_there(db, build_scripts):
+    load_v0(db)
+    with db.connect() as conn:
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    proc = db.install()
+    assert not any("ON SCHEMA public" in n for n in notices(proc.stderr))
+
+
+def test_the_scripts_search_only_pg_catalog_and_their_own_temporary_schema(build_scripts):
+    # Every search_path the scripts set, and every one their functions pin, is pg_catalog then
+    # pg_temp: nothing a non-superuser can create in is ever searched.
+    for path in build_scripts:
+        text = path.read_text(encoding="utf-8")
+        paths = re.findall(r"search_path\s*(?:=|TO)\s*([^;\n]*?)(?:\s+SET\s|;|\n|$)", text, re.I)
+        assert paths, path
+        wrong = sorted({p.strip() for p in paths} - {"pg_catalog, pg_temp"})
+        assert wrong == [], f"{path.name} sets search_path to {wrong}"
+
