@@ -25,9 +25,11 @@ CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_a
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  raw     text := nullif(current_setting('request.headers', true), '');
-  headers jsonb;
-  address text;
+  raw       text := nullif(current_setting('request.headers', true), '');
+  proxies   text := coalesce(nullif(btrim(current_setting('memtech.trusted_proxies', true)), ''), '1');
+  headers   jsonb;
+  forwarded text[];
+  address   text;
 BEGIN
   -- PostgREST sets request.headers (JSON, names in lower case); a backend sets app.*.
   -- Each exception block is a subtransaction: entered only when there is something to parse.
@@ -41,22 +43,42 @@ BEGIN
       headers := NULL;
     END IF;
   END IF;
-  address := nullif(coalesce(btrim(split_part(headers ->> 'x-forwarded-for', ',', 1)),
-                             current_setting('app.client_ip', true)), '');
+  forwarded := string_to_array(headers ->> 'x-forwarded-for', ',');
+  IF forwarded IS NULL THEN
+    address := current_setting('app.client_ip', true);
+  ELSE
+    -- Each proxy appends the address it got the request from, after whatever the client
+    -- wrote itself: of the entries, only the last memtech.trusted_proxies were written by
+    -- proxies. The first of those is the client's; with fewer entries, the leftmost.
+    IF proxies !~ '^[0-9]{1,3}$' THEN
+      RAISE EXCEPTION 'memtech.trusted_proxies = % is not a number of proxies', proxies
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Set it to how many proxies in front of the API append to X-Forwarded-For (1 for PostgREST behind one load balancer; 0 to ignore the header).';
+    END IF;
+    IF proxies::int > 0 THEN
+      address := btrim(forwarded[greatest(1, cardinality(forwarded) - proxies::int + 1)]);
+    END IF;
+  END IF;
   user_agent := left(nullif(coalesce(headers ->> 'user-agent', current_setting('app.user_agent', true)), ''), 1000);
-  -- Header values come from the client: a malformed address is recorded as unknown rather
-  -- than failing the user's write.
+  -- Header values come from the client: what is not one host's address (a port after it is
+  -- dropped) is recorded as unknown rather than failing the user's write.
+  address := nullif(btrim(address), '');
   IF address IS NOT NULL THEN
+    address := coalesce(substring(address FROM '^\[([0-9A-Fa-f:.]+)\](?::[0-9]+)?$'),
+                        substring(address FROM '^([0-9.]+):[0-9]+$'), address);
     BEGIN
       client_ip := address::inet;
     EXCEPTION WHEN OTHERS THEN
       client_ip := NULL;
     END;
+    IF masklen(client_ip) <> (CASE family(client_ip) WHEN 4 THEN 32 ELSE 128 END) THEN
+      client_ip := NULL;
+    END IF;
   END IF;
 END
 $$;
 COMMENT ON FUNCTION memtech.request_origin() IS
-  'Where the request came from: the first x-forwarded-for address and the user-agent of request.headers, else app.client_ip and app.user_agent; a malformed address gives NULL.';
+  'Where the request came from: the X-Forwarded-For entry that the nearest trusted proxy appended (memtech.trusted_proxies from the right, default 1: the last) and the user-agent of request.headers, else app.client_ip and app.user_agent; what is not a host address gives NULL.';
 
 -- What an update changed, from the two versions of a row as jsonb: the fallback of the
 -- generated functions once a table's columns changed under them.

@@ -33,9 +33,11 @@ MEMOIRE_A = uuid.UUID("aaaaaaaa-0000-4000-8000-00000000d001")
 BLOCK_B = uuid.UUID("bbbbbbbb-0000-4000-8000-00000000b001")
 
 # What PostgREST passes on from the client, and what a backend sets instead.
-HEADERS = {"x-forwarded-for": "203.0.113.7, 10.0.0.2", "user-agent": "Mozilla/5.0 (test)"}
+# The client wrote an X-Forwarded-For of its own (198.51.100.66); the proxy in front of the API
+# appended the address it got the request from (203.0.113.7).
+HEADERS = {"x-forwarded-for": "198.51.100.66, 203.0.113.7", "user-agent": "Mozilla/5.0 (test)"}
 BACKEND = {"app.client_ip": "198.51.100.4", "app.user_agent": "backend-job/1.0"}
-CLIENT_IP = ipaddress.ip_address("203.0.113.7")     # the first address of x-forwarded-for
+CLIENT_IP = ipaddress.ip_address("203.0.113.7")     # the last address of x-forwarded-for
 BACKEND_IP = ipaddress.ip_address("198.51.100.4")
 
 # bcrypt in its usual text form: $2b$12$ then 53 characters of [./A-Za-z0-9].
@@ -593,6 +595,51 @@ def test_a_malformed_forwarded_address_is_recorded_as_unknown(mt):
     (r,) = audit_since(mt, before)
     assert (r["action"], r["user_id"], r["ip_address"], r["user_agent"]) == (
         "update", USER_A, None, "Mozilla/5.0 (test)")
+
+
+def origin_recorded(mt, forwarded, **settings):
+    """The address the trail records for a PostgREST write whose X-Forwarded-For is `forwarded`,
+    with `settings` (e.g. memtech.trusted_proxies) set in the request's transaction."""
+    before = audit_ids(mt)
+    with api(mt, USER_A, headers={"x-forwarded-for": forwarded, "user-agent": "t"}) as conn:
+        for name, value in settings.items():
+            conn.execute("SELECT set_config(%s, %s, true)", [name, value])
+        conn.execute("UPDATE public.content_blocks SET title = title || '.' WHERE id = %s", [BLOCK_A])
+    (r,) = audit_since(mt, before)
+    return r["ip_address"]
+
+
+def test_the_trail_records_the_address_the_proxy_appended_not_one_the_client_wrote(mt):
+    # A client sends X-Forwarded-For: 192.0.2.1 to pose as that address; the proxy appends its own view.
+    assert origin_recorded(mt, "192.0.2.1, 203.0.113.7") == ipaddress.ip_address("203.0.113.7")
+    assert origin_recorded(mt, "203.0.113.7") == ipaddress.ip_address("203.0.113.7")
+
+
+def test_trusted_proxies_picks_the_address_that_many_entries_from_the_right(mt):
+    chain = "192.0.2.1, 203.0.113.7, 10.0.0.2"   # forged, the client's, the first proxy's
+    assert origin_recorded(mt, chain, **{"memtech.trusted_proxies": "2"}) == ipaddress.ip_address("203.0.113.7")
+    assert origin_recorded(mt, chain, **{"memtech.trusted_proxies": "3"}) == ipaddress.ip_address("192.0.2.1")
+    # Fewer entries than proxies: the outermost proxy's entry, the leftmost.
+    assert origin_recorded(mt, "203.0.113.7", **{"memtech.trusted_proxies": "2"}) == ipaddress.ip_address("203.0.113.7")
+    # No proxy trusted: the header is the client's own words, and nothing is recorded.
+    assert origin_recorded(mt, chain, **{"memtech.trusted_proxies": "0"}) is None
+
+
+@pytest.mark.parametrize("entry, recorded", [
+    ("203.0.113.7:52314", "203.0.113.7"),        # a port after the address is dropped
+    ("[2001:db8::7]:443", "2001:db8::7"),
+    ("2001:db8::7", "2001:db8::7"),
+    ("10.0.0.0/8", None),                        # a network is not a client's address
+    ("unknown", None), ("_hidden", None), ("203.0.113.7; DROP TABLE x", None), ("", None),
+])
+def test_an_entry_that_is_not_an_address_is_recorded_as_unknown_never_as_text(mt, entry, recorded):
+    got = origin_recorded(mt, f"192.0.2.1, {entry}")
+    assert got == (ipaddress.ip_address(recorded) if recorded else None)
+
+
+def test_a_bad_trusted_proxies_setting_stops_the_write_naming_it(mt):
+    with pytest.raises(psycopg.errors.InvalidParameterValue, match="memtech.trusted_proxies = two"):
+        origin_recorded(mt, "203.0.113.7", **{"memtech.trusted_proxies": "two"})
 
 
 @pytest.mark.parametrize("headers", ["not json at all", "{\"x-forwarded-for\": ", "[1, 2]", "42",

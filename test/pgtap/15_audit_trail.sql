@@ -18,7 +18,7 @@ INSERT INTO users (id, company_id, email, full_name, role, password_hash) VALUES
    '$2b$12$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0');
 
 SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000015';
-SET LOCAL request.headers = '{"x-forwarded-for": "203.0.113.7, 10.0.0.1", "user-agent": "Mozilla/5.0 (pgTAP)"}';
+SET LOCAL request.headers = '{"x-forwarded-for": "198.51.100.66, 203.0.113.7", "user-agent": "Mozilla/5.0 (pgTAP)"}';
 INSERT INTO content_blocks (id, type, title)
 VALUES ('b0000000-0000-4000-8000-000000000015', 'equipment', 'Pelle 20 t');
 UPDATE content_blocks SET title = 'Pelle sur chenilles 20 t' WHERE id = 'b0000000-0000-4000-8000-000000000015';
