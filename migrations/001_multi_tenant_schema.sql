@@ -24,11 +24,6 @@ BEGIN;
 -- first for types and tables (it holds only this session's own helpers below).
 SET LOCAL search_path = pg_catalog, pg_temp;
 
--- One install or uninstall at a time: a second one waits here for the first to commit,
--- then finds nothing left to do. The wait is not bounded by lock_timeout on purpose.
-SET LOCAL lock_timeout = 0;
-SELECT pg_advisory_xact_lock(hashtext('memtech install'));
-
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
 SET LOCAL client_min_messages = warning;
@@ -89,6 +84,23 @@ BEGIN
       USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
+  -- One install or uninstall at a time: a second one waits here for the first to commit,
+  -- then finds nothing left to do. Any role may take an advisory lock, so the wait is
+  -- bounded like every other, and the error names who holds it.
+  BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('memtech install'));
+  EXCEPTION WHEN lock_not_available THEN
+    RAISE EXCEPTION 'memtech could not start within %: another session holds the lock that lets one install or uninstall run at a time',
+                    current_setting('lock_timeout')
+      USING ERRCODE = 'lock_not_available',
+            DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+              SELECT l.pid FROM pg_locks l
+               WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (
+                       SELECT oid FROM pg_database WHERE datname = current_database())
+                 AND l.classid::bigint = (hashtext('memtech install')::bigint >> 32) & 4294967295
+                 AND l.objid::bigint = hashtext('memtech install')::bigint & 4294967295)),
+            HINT = 'Nothing was changed. Wait for that session to end (an install or uninstall commits within seconds), or end it, and run the script again.';
+  END;
   IF to_regnamespace('public') IS NOT NULL AND has_schema_privilege('public', 'public', 'CREATE') THEN
     PERFORM pg_temp.memtech_notice('PUBLIC may create objects in schema public, so any role, anon included, can put '
       'functions there that unqualified calls of the application resolve to; unless the application needs it, run: '

@@ -155,6 +155,29 @@ def test_readers_are_not_queued_behind_a_waiting_install(db, operation):
     print(f"{len(durations)} reads, longest {max(durations) * 1000:.0f} ms")
 
 
+@pytest.mark.parametrize("operation", ["install", "uninstall"])
+def test_anyone_holding_the_install_lock_makes_it_fail_fast_naming_them(db, operation):
+    # pg_advisory_lock is PUBLIC: even anon can take the lock that lets one install run at a
+    # time. The script waits for it no longer than memtech.lock_timeout, then names who holds it.
+    load_v0(db)
+    db.install()
+    if operation == "install":
+        db.uninstall()
+    dump, data = db.dump(), data_digest(db)
+    with db.connect() as squatter:
+        squatter.execute("SET ROLE anon")
+        squatter.execute("SELECT pg_advisory_lock(hashtext('memtech install'))")
+        start = time.monotonic()
+        proc = getattr(db, operation)(check=False, **{"memtech.lock_timeout": "1s"})
+        elapsed = time.monotonic() - start
+        pid = squatter.info.backend_pid
+    assert proc.returncode != 0, proc.stderr
+    assert 1 <= elapsed < 10, elapsed
+    assert "another session holds the lock that lets one install or uninstall run at a time" in proc.stderr
+    assert f"pid {pid} " in proc.stderr, proc.stderr
+    assert db.dump() == dump and data_digest(db) == data
+
+
 # --------------------------------------------------------------------------- concurrent installs
 
 def test_two_installs_at_the_same_moment(db, make_db, build_scripts):
