@@ -7,7 +7,7 @@ ARG PG_MAJOR=15
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY build.py ./
+COPY build.py VERSION ./
 COPY sql ./sql
 RUN python3 build.py
 

@@ -54,7 +54,7 @@ COMMENT ON COLUMN memtech.legacy_table_state.force_row_security IS 'Whether it w
 
 -- Version of the package these modules build. A database already at this version keeps
 -- its row untouched, so that a re-run changes nothing.
-INSERT INTO memtech.installation (version) VALUES ('0.3.0')
+INSERT INTO memtech.installation (version) VALUES ('@VERSION@')
 ON CONFLICT (singleton) DO UPDATE SET version = excluded.version
 WHERE memtech.installation.version IS DISTINCT FROM excluded.version;
 

@@ -10,7 +10,10 @@ import uuid
 import psycopg
 import pytest
 
-from conftest import Database
+from conftest import ROOT, Database
+
+# The package's version (VERSION, the one place it is written).
+VERSION = (ROOT / "VERSION").read_text(encoding="utf-8").strip()
 
 # The v0 tables and their v0 columns: what the application had before the package, and what
 # must come out of an install (and an uninstall) byte for byte.

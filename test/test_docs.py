@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from conftest import client_env, client_tool
+from helpers import VERSION
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -113,7 +114,7 @@ def test_the_upgrade_guide_commands_apply_verify_and_roll_back(db):
                        capture_output=True)
     verify = code_blocks("upgrades.md", "sql")[0]
     result = db.psql(verify, args=["-At"])
-    assert result.stdout.split() == ["0.3.0", "0"]
+    assert result.stdout.split() == [VERSION, "0"]
     subprocess.run(rollback_cmd.replace("psql ", f"{psql} ", 1), shell=True, check=True, cwd=ROOT, env=env,
                    capture_output=True)
     assert db.dump() == before

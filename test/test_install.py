@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from conftest import client_env, client_tool
-from helpers import (DEFAULT_LEGACY_NAME, NEW_TABLES, V0_COUNTS, V0_TABLES, app_state,
+from helpers import (VERSION, DEFAULT_LEGACY_NAME, NEW_TABLES, V0_COUNTS, V0_TABLES, app_state,
                      assert_app_objects_work, counts, data_digest, installed_version, load_v0,
                      make_db, notices, rows, scalar, table_exists, v0_digests)  # noqa: F401
 
@@ -42,8 +42,8 @@ def test_install_on_empty_database_creates_v0_and_new_tables(db, build_scripts):
     for table in V0_TABLES + NEW_TABLES:
         assert table_exists(db, f"public.{table}"), f"public.{table} was not created"
     assert len(NEW_TABLES) == 12
-    assert installed_version(db) == "0.3.0"
-    assert scalar(db, "SELECT memtech.installed_version()") == "0.3.0"
+    assert installed_version(db) == VERSION
+    assert scalar(db, "SELECT memtech.installed_version()") == VERSION
     # The v0 tables were missing, so the install created them and says so in its record
     # (the uninstall drops only these).
     assert sorted(scalar(db, "SELECT created_tables FROM memtech.installation")) == sorted(V0_TABLES)
@@ -63,7 +63,7 @@ def test_install_on_empty_database_creates_v0_and_new_tables(db, build_scripts):
     for phrase in ["checking the existing schema", "locking public.projects"]:
         assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
     assert INSTALLED.match(said[-1]), f"last NOTICE is {said[-1]!r}, expected 'memtech: version ... installed'"
-    assert "version 0.3.0 installed" in said[-1]
+    assert "version " + VERSION + " installed" in said[-1]
     assert "ERROR" not in proc.stderr and "WARNING" not in proc.stderr
 
 
@@ -186,7 +186,7 @@ def test_upgrade_from_0_1_0_converts_the_filtered_enums_and_copies_the_tags(db, 
     said = notices(proc.stderr)
     for phrase in ["converting public.content_blocks.type from enum public.content_block_type to text",
                    "converting public.projects.status from enum public.project_status to text",
-                   "copying the tags of existing content blocks", "version 0.3.0 installed"]:
+                   "copying the tags of existing content blocks", "version " + VERSION + " installed"]:
         assert any(phrase in n for n in said), f"no NOTICE saying {phrase!r}:\n" + "\n".join(said)
     assert rows(db, "SELECT id, type, tags FROM content_blocks ORDER BY id") == before
     assert rows(db, "SELECT id, status FROM projects ORDER BY id") == statuses
@@ -208,7 +208,7 @@ def assert_refused(proc, *expected):
     assert "ERROR:" in proc.stderr
     for text in expected:
         assert text in proc.stderr, f"{text!r} not in the error:\n{proc.stderr}"
-    assert "version 0.3.0 installed" not in proc.stderr
+    assert "version " + VERSION + " installed" not in proc.stderr
 
 
 def test_clashing_companies_table_fails_and_changes_nothing(db):
@@ -368,7 +368,7 @@ def test_install_as_one_psycopg_batch(db, make_db, build_scripts):
 
     said = run_as_one_batch(db, build_scripts.install)
 
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     assert INSTALLED.match(said[-1]), said
     assert v0_digests(db) == before
     companies, legacy = legacy_company(db)
@@ -405,7 +405,7 @@ def test_install_with_psql_f_without_single_transaction(db, build_scripts):
                           capture_output=True, text=True, env=client_env(db.cluster, db.name))
     assert proc.returncode == 0, proc.stderr
     assert "ERROR" not in proc.stderr, proc.stderr
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     assert INSTALLED.match(notices(proc.stderr)[-1])
 
 

@@ -6,7 +6,7 @@ import time
 import psycopg
 import pytest
 
-from helpers import data_digest, installed_version, load_v0, make_db, rows, scalar  # noqa: F401
+from helpers import VERSION, data_digest, installed_version, load_v0, make_db, rows, scalar  # noqa: F401
 
 LOCKED = ["public.projects", "public.sections", "public.memoires", "public.document_chunks"]
 
@@ -86,7 +86,7 @@ def test_install_facing_a_long_transaction_fails_fast_and_changes_nothing(db, ho
 
     # Once the other transaction has ended, the install goes through.
     db.install(**{"memtech.lock_timeout": "1s"})
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
 
 
 def test_uninstall_facing_a_long_transaction_fails_fast_and_changes_nothing(db):
@@ -151,7 +151,7 @@ def test_readers_are_not_queued_behind_a_waiting_install(db, operation):
     # It gave up (the holder never let go), after about its lock_timeout, and changed nothing.
     assert proc.returncode != 0 and "public.projects" in proc.stderr, proc.stderr
     assert result["elapsed"] < 15
-    assert installed_version(db) == (None if operation == "install" else "0.3.0")
+    assert installed_version(db) == (None if operation == "install" else VERSION)
     print(f"{len(durations)} reads, longest {max(durations) * 1000:.0f} ms")
 
 
@@ -200,7 +200,7 @@ def test_two_installs_at_the_same_moment(db, make_db, build_scripts):
     load_v0(reference)
     reference.install()
     assert db.dump() == reference.dump()
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     companies = rows(db, "SELECT id FROM public.companies")
     assert len(companies) == 1, companies
     assert companies[0][0] == scalar(db, "SELECT legacy_company_id FROM memtech.installation")
@@ -222,7 +222,7 @@ def test_two_installs_at_the_same_moment_with_psql(db):
     for _, result in runs:
         assert "error" not in result, result
         assert result["value"].returncode == 0, result["value"].stderr
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     assert scalar(db, "SELECT count(*) FROM public.companies") == 1
 
 

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 
 from conftest import client_env, client_tool
+from helpers import VERSION
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -24,9 +25,9 @@ def test_make_install_psql_seed_and_uninstall_on_the_database_the_environment_na
     env = client_env(db.cluster, db.name)
     proc = make("install", env)
     assert proc.returncode == 0, proc.stderr
-    assert "memtech: version 0.3.0 installed" in proc.stderr
+    assert "memtech: version " + VERSION + " installed" in proc.stderr
     proc = make("psql", env, "PSQL_ARGS=-At -c 'SELECT memtech.installed_version()'")
-    assert proc.returncode == 0 and proc.stdout.strip() == "0.3.0", proc.stdout + proc.stderr
+    assert proc.returncode == 0 and proc.stdout.strip() == VERSION, proc.stdout + proc.stderr
     assert make("seed", env).returncode == 0
     refused = make("uninstall", env)
     assert refused.returncode != 0 and "memtech.confirm_data_loss" in refused.stderr
@@ -47,7 +48,7 @@ def test_the_readme_options_example_installs_with_those_options(db):
     assert "lock_timeout 2s" in proc.stderr
     with db.connect() as conn:
         assert conn.execute("SELECT name FROM companies").fetchall() == [("Durand BTP",)]
-        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.3.0"
+        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == VERSION
 
 
 def test_the_readme_backend_transaction_runs_as_written(db):

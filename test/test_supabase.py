@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from helpers import VERSION
 from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_USERS, A_VIEWER, B_ADMIN, BLOCK_A1, BLOCK_A2,
                              BLOCK_B1, CHUNKS_A, CHUNKS_B, COMPANY_A, COMPANY_B, MEMOIRE_A, MEMOIRE_B, OWNER,
                              PACKAGE_TABLES, PLAIN_OWNER, PROJECT_A, PROJECT_B, SECTION_A, TABLE_PRIVILEGES,
@@ -75,9 +76,9 @@ def supabase_db(db, build_scripts):
 
 def test_the_owner_with_bypassrls_installs_and_owns_everything(supabase_installed):
     s = supabase_installed
-    assert "version 0.3.0 installed" in s.install_proc.stderr
+    assert "version " + VERSION + " installed" in s.install_proc.stderr
     assert "ERROR" not in s.install_proc.stderr
-    assert s.scalar("SELECT memtech.installed_version()") == "0.3.0"
+    assert s.scalar("SELECT memtech.installed_version()") == VERSION
     assert s.scalar("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'memtech'") == OWNER
     owners = s.column("SELECT DISTINCT relowner::regrole::text FROM pg_class WHERE oid = ANY (%s::regclass[])",
                       [[f"public.{t}" for t in PACKAGE_TABLES]])
@@ -119,7 +120,7 @@ def test_install_sent_as_one_batch_through_psycopg_as_the_owner(db, build_script
         conn.execute(text)
 
     with db.connect() as conn:
-        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == "0.3.0"
+        assert conn.execute("SELECT memtech.installed_version()").fetchone()[0] == VERSION
         for table in PACKAGE_TABLES:
             assert privileges_of(conn, "anon", table) == [], table
             assert "TRUNCATE" not in privileges_of(conn, "authenticated", table), table

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import (app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
+from helpers import (VERSION, app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
                      notices, rows, scalar, table_exists, v0_digests)
 
 NOTHING_TO_UNINSTALL = "nothing to uninstall"
@@ -225,7 +225,7 @@ def test_install_uninstall_install(db):
 
     db.install()
 
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     assert db.dump() == installed_dump
     assert v0_digests(db) == before["v0"]
     legacy = scalar(db, "SELECT legacy_company_id FROM memtech.installation")
@@ -258,7 +258,7 @@ def assert_uninstall_refused_and_nothing_changed(db, *expected, settings=None):
     assert_refused(proc, *expected)
     assert db.dump() == dump
     assert data_digest(db) == data
-    assert installed_version(db) == "0.3.0"
+    assert installed_version(db) == VERSION
     return proc
 
 

@@ -24,7 +24,7 @@ CREATE TEMPORARY VIEW extension_member AS
 SELECT tables_are('public',
   ARRAY(SELECT table_name FROM new_table) || ARRAY['memoires', 'projects', 'sections', 'document_chunks']::name[],
   'public holds the twelve new tables and the four v0 tables, nothing else');
-SELECT is(memtech.installed_version(), '0.3.0', 'memtech.installed_version() is 0.3.0');
+SELECT is(memtech.installed_version(), (SELECT version FROM memtech.installation), 'memtech.installed_version() says the version installed');
 
 -- ---------------------------------------------------------------------------------------
 -- (a) Every foreign key is served by an index
