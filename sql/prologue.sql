@@ -582,3 +582,59 @@ BEGIN
   EXECUTE format('ALTER TABLE %s ALTER COLUMN company_id SET NOT NULL', target);
 END
 $$;
+
+-- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
+-- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
+-- all first. ALTER VIEW locks the view ACCESS EXCLUSIVE while the script already holds the
+-- v0 tables, and a reader of the view holds the view while it waits for them: so, as
+-- memtech_lock_tables does, it waits in short attempts, never long enough for a deadlock.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  current  text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
+  saved    text := current_setting('lock_timeout');
+  budget   interval := CASE WHEN saved IN ('0', '0ms') THEN NULL ELSE saved::interval END;
+  deadline timestamptz := clock_timestamp() + budget;
+  attempts int := 0;
+  holders  text;
+BEGIN
+  IF current IS NOT DISTINCT FROM wanted THEN
+    RETURN;
+  END IF;
+  LOOP
+    attempts := attempts + 1;
+    BEGIN
+      PERFORM set_config('lock_timeout', '200ms', true);
+      IF current IS NOT NULL THEN
+        EXECUTE format('ALTER VIEW %s RESET (%s)', target,
+                       (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o));
+      END IF;
+      IF wanted IS NOT NULL THEN
+        EXECUTE format('ALTER VIEW %s SET (%s)', target,
+                       (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', '
+                                          ORDER BY n)
+                          FROM unnest(wanted) WITH ORDINALITY AS u(o, n)));
+      END IF;
+      PERFORM set_config('lock_timeout', saved, true);
+      RETURN;
+    EXCEPTION WHEN lock_not_available THEN
+      PERFORM set_config('lock_timeout', saved, true);
+    END;
+    IF clock_timestamp() >= deadline THEN
+      SELECT string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state, coalesce(', user ' || a.usename, ''),
+                               to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ')
+        INTO holders
+        FROM pg_stat_activity a
+       WHERE a.pid IN (SELECT l.pid FROM pg_locks l
+                        WHERE l.granted AND l.relation = target AND l.pid <> pg_backend_pid());
+      RAISE EXCEPTION 'memtech could not lock view % within % (% attempts): other transactions use it', target, budget, attempts
+        USING ERRCODE = 'lock_not_available',
+              DETAIL = 'Held by: ' || coalesce(holders, 'transactions that have since ended'),
+              HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
+    END IF;
+    PERFORM pg_sleep(0.05 + random() * 0.1);
+  END LOOP;
+END
+$$;
