@@ -246,48 +246,61 @@ BEGIN
 END
 $$;
 
--- Takes ACCESS EXCLUSIVE on the given application tables all at once, retrying short
--- attempts until memtech.lock_timeout, so that the install never deadlocks with the
--- application nor blocks its readers for long.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
+-- Runs statements that lock the given relations ACCESS EXCLUSIVE, in short attempts retried
+-- until memtech.lock_timeout, so that the script never deadlocks with the application nor
+-- blocks its readers for long. Each attempt waits briefly; on failure the subtransaction
+-- gives back whatever it got, so the script never holds one relation while it waits for
+-- another (no deadlock with a query that uses two of them) and never stays long at the head
+-- of a lock queue, where every new reader would wait behind it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_in_short_attempts(statements text[], relations regclass[], what text)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  budget   interval := CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN NULL
-                            ELSE current_setting('lock_timeout')::interval END;
-  deadline timestamptz := clock_timestamp() + budget;
   saved    text := current_setting('lock_timeout');
+  budget   interval := CASE WHEN saved IN ('0', '0ms') THEN NULL ELSE saved::interval END;
+  deadline timestamptz := clock_timestamp() + budget;
   attempts int := 0;
-  holders  text;
+  statement text;
 BEGIN
-  PERFORM pg_temp.memtech_notice('locking %s (waiting at most %s)', array_to_string(tables, ', '), coalesce(budget::text, 'forever'));
   LOOP
     attempts := attempts + 1;
     BEGIN
-      -- Each attempt waits briefly for all the tables in one statement, in a fixed order.
-      -- On failure the subtransaction gives back whatever it got, so the install never
-      -- holds one of these tables while it waits for another (no deadlock with a query
-      -- that joins two of them) and never stays long at the head of a lock queue, where
-      -- every new reader of the table would wait behind it.
       PERFORM set_config('lock_timeout', '200ms', true);
-      EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
-                     (SELECT string_agg(t::text, ', ' ORDER BY t::text) FROM unnest(tables) t));
+      FOREACH statement IN ARRAY statements LOOP
+        EXECUTE statement;
+      END LOOP;
       PERFORM set_config('lock_timeout', saved, true);
       RETURN;
     EXCEPTION WHEN lock_not_available THEN
       PERFORM set_config('lock_timeout', saved, true);
     END;
     IF clock_timestamp() >= deadline THEN
-      holders := pg_temp.memtech_describe_sessions(ARRAY(
-        SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (tables)));
-      RAISE EXCEPTION 'memtech could not lock % within % (% attempts): other transactions hold them',
-                      array_to_string(tables, ', '), budget, attempts
+      RAISE EXCEPTION 'memtech could not % within % (% attempts): other transactions hold a lock on %', what, budget,
+                      attempts, array_to_string(relations, ', ')
         USING ERRCODE = 'lock_not_available',
-              DETAIL = 'Held by: ' || holders,
+              DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+                SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (relations))),
               HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
     END IF;
     PERFORM pg_sleep(0.05 + random() * 0.1);
   END LOOP;
+END
+$$;
+
+-- Takes ACCESS EXCLUSIVE on the given application tables all at once, in one statement and
+-- a fixed order.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM pg_temp.memtech_notice('locking %s (waiting at most %s)', array_to_string(tables, ', '),
+    CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN 'forever'
+         ELSE current_setting('lock_timeout')::interval::text END);
+  PERFORM pg_temp.memtech_in_short_attempts(
+    ARRAY[format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
+                 (SELECT string_agg(t::text, ', ' ORDER BY t::text) FROM unnest(tables) t))],
+    tables, 'lock ' || array_to_string(tables, ', '));
 END
 $$;
 
@@ -591,57 +604,27 @@ $$;
 
 -- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
 -- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
--- all first. ALTER VIEW locks the view ACCESS EXCLUSIVE while the script already holds the
--- v0 tables, and a reader of the view holds the view while it waits for them: so, as
--- memtech_lock_tables does, it waits in short attempts, never long enough for a deadlock.
+-- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
+-- reader of the view holds it while waiting for them: so it locks in short attempts.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  current  text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
-  saved    text := current_setting('lock_timeout');
-  budget   interval := CASE WHEN saved IN ('0', '0ms') THEN NULL ELSE saved::interval END;
-  deadline timestamptz := clock_timestamp() + budget;
-  attempts int := 0;
-  holders  text;
+  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
 BEGIN
   IF current IS NOT DISTINCT FROM wanted THEN
     RETURN;
   END IF;
-  LOOP
-    attempts := attempts + 1;
-    BEGIN
-      PERFORM set_config('lock_timeout', '200ms', true);
-      IF current IS NOT NULL THEN
-        EXECUTE format('ALTER VIEW %s RESET (%s)', target,
-                       (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o));
-      END IF;
-      IF wanted IS NOT NULL THEN
-        EXECUTE format('ALTER VIEW %s SET (%s)', target,
-                       (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', '
-                                          ORDER BY n)
-                          FROM unnest(wanted) WITH ORDINALITY AS u(o, n)));
-      END IF;
-      PERFORM set_config('lock_timeout', saved, true);
-      RETURN;
-    EXCEPTION WHEN lock_not_available THEN
-      PERFORM set_config('lock_timeout', saved, true);
-    END;
-    IF clock_timestamp() >= deadline THEN
-      SELECT string_agg(format('pid %s (%s%s, since %s: %s)', a.pid, a.state, coalesce(', user ' || a.usename, ''),
-                               to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ')
-        INTO holders
-        FROM pg_stat_activity a
-       WHERE a.pid IN (SELECT l.pid FROM pg_locks l
-                        WHERE l.granted AND l.relation = target AND l.pid <> pg_backend_pid());
-      RAISE EXCEPTION 'memtech could not lock view % within % (% attempts): other transactions use it', target, budget, attempts
-        USING ERRCODE = 'lock_not_available',
-              DETAIL = 'Held by: ' || coalesce(holders, 'transactions that have since ended'),
-              HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
-    END IF;
-    PERFORM pg_sleep(0.05 + random() * 0.1);
-  END LOOP;
+  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
+    CASE WHEN current IS NOT NULL THEN
+      format('ALTER VIEW %s RESET (%s)', target,
+             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
+    CASE WHEN wanted IS NOT NULL THEN
+      format('ALTER VIEW %s SET (%s)', target,
+             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
+                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
+    ARRAY[target], format('lock view %s to change its options', target));
 END
 $$;
 
