@@ -854,6 +854,93 @@ BEGIN
 END
 $preflight$;
 
+-- What already exists of the application's views over the tenant tables (the tables of the
+-- contract above): module 17 makes them safe, module 08 locks those it will alter together
+-- with the v0 tables.
+-- Whether anon or authenticated may read or write a relation by their own privileges: their
+-- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_api_privileged(target oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_roles api
+                  WHERE api.rolname IN ('anon', 'authenticated')
+                    AND (has_table_privilege(api.oid, target, 'SELECT, INSERT, UPDATE, DELETE')
+                         OR has_any_column_privilege(api.oid, target, 'SELECT, INSERT, UPDATE')))
+$$;
+
+-- The application's views and materialized views that show every company's rows of a tenant
+-- table to anon or authenticated, as the catalog stands now:
+--   * a view that reads as its owner (not security_invoker), owned by a superuser or a role
+--     with BYPASSRLS, and any materialized view, that depends on a tenant table, directly or
+--     through other views;
+--   * that an API role reaches: by its own privileges, or through views that read as their
+--     owner (a view owned by a role bound by row level security is safe itself, but it reads
+--     what lies beneath with its owner's privileges, not the caller's).
+-- through names the views an API role enters by when it reaches the relation beneath them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_exposed_relations()
+RETURNS TABLE (relation oid, kind text, name text, label text, owner_oid oid, owner_name text, tenant_tables text,
+               direct boolean, through text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH RECURSIVE tenant_table AS (
+    -- Every table of the column contract is a tenant table, or becomes one in this install.
+    SELECT c.oid FROM pg_class c
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+  ), application_relation AS (
+    SELECT c.oid, c.relkind, c.relowner, format('%I.%I', n.nspname, c.relname) AS name,
+           c.relkind = 'v' AND NOT coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
+                                              WHERE o.option_name = 'security_invoker'), false) AS reads_as_owner,
+           (SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.oid = c.relowner) AS owner_bypasses
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('v', 'm')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'memtech')
+       AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend e
+                        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+  ), reads AS (
+    -- A view's rules (its query, and any rule of its own) depend on what they read.
+    SELECT DISTINCT r.ev_class AS reader, d.refobjid AS relation
+      FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+     WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
+  ), over_tenant (oid, tenant_table) AS (
+    SELECT oid, oid FROM tenant_table
+    UNION
+    SELECT a.oid, o.tenant_table
+      FROM over_tenant o JOIN reads ON reads.relation = o.oid JOIN application_relation a ON a.oid = reads.reader
+  ), unsafe AS (
+    SELECT a.oid FROM application_relation a
+     WHERE (a.relkind = 'm' OR (a.reads_as_owner AND a.owner_bypasses))
+       AND a.oid IN (SELECT o.oid FROM over_tenant o)
+  ), reached (oid, entry) AS (
+    SELECT a.oid, NULL::oid FROM application_relation a WHERE pg_temp.memtech_api_privileged(a.oid)
+    UNION
+    -- Beneath a view that reads as its owner; not beneath an unsafe one, which is made safe
+    -- (or named) itself and then shields what it reads.
+    SELECT b.oid, coalesce(r.entry, r.oid)
+      FROM reached r
+      JOIN application_relation v ON v.oid = r.oid AND v.reads_as_owner
+      JOIN reads ON reads.reader = v.oid
+      JOIN application_relation b ON b.oid = reads.relation
+     WHERE v.oid NOT IN (SELECT u.oid FROM unsafe u)
+  )
+  SELECT a.oid,
+         CASE a.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
+         a.name,
+         CASE a.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || a.name,
+         a.relowner, pg_get_userbyid(a.relowner)::text,
+         (SELECT string_agg(DISTINCT format('public.%I', t.relname), ', ')
+            FROM over_tenant o JOIN pg_class t ON t.oid = o.tenant_table WHERE o.oid = a.oid),
+         bool_or(r.entry IS NULL),
+         string_agg(DISTINCT 'view ' || e.name, ', ')
+    FROM unsafe u
+    JOIN application_relation a ON a.oid = u.oid
+    JOIN reached r ON r.oid = u.oid
+    LEFT JOIN application_relation e ON e.oid = r.entry
+   GROUP BY a.oid, a.relkind, a.name, a.relowner
+   ORDER BY a.name
+$$;
+
 -- ==== sql/01_private_schema.sql ====
 -- The package's private schema: its install record here, and later the helpers the
 -- policies and triggers call (10_tenant_context onwards). The install's own machinery
@@ -1587,11 +1674,17 @@ COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
--- From here the application's tables are locked until the install commits.
+-- From here the application's tables are locked until the install commits. The application's
+-- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
+-- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_lock_tables(ARRAY['public.projects', 'public.sections', 'public.memoires',
-                                    'public.document_chunks']::regclass[]);
+                                            'public.document_chunks']::regclass[]
+    || ARRAY(SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
+              WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
+                AND pg_has_role(x.owner_oid, 'USAGE')));
 END
 $$;
 
@@ -2976,8 +3069,8 @@ $$;
 -- (PostgreSQL 14, and materialized views, whose stored rows no policy filters) the API
 -- roles lose their privileges on it. What each had before is recorded, for the uninstall.
 -- Functions are only named in a WARNING: what they filter is the application's logic.
--- Tenant tables are found by the policy module 11 puts on each, so a table added to the
--- tenancy later is covered without a list here.
+-- The views are found by pg_temp.memtech_exposed_relations() (00_preflight.sql), which module 08
+-- also asks, to lock them together with the v0 tables.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('the application''s views and functions over tenant tables'); END $$;
 
@@ -3029,17 +3122,6 @@ COMMENT ON COLUMN memtech.secured_view_column.acl_before IS
 COMMENT ON COLUMN memtech.secured_view_column.acl_after IS
   'The column''s privileges as the install left them; restored from acl_before only while still these.';
 
--- Whether anon or authenticated may read or write a relation by their own privileges: their
--- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_api_privileged(target oid) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-  SELECT EXISTS (SELECT 1 FROM pg_roles api
-                  WHERE api.rolname IN ('anon', 'authenticated')
-                    AND (has_table_privilege(api.oid, target, 'SELECT, INSERT, UPDATE, DELETE')
-                         OR has_any_column_privilege(api.oid, target, 'SELECT, INSERT, UPDATE')))
-$$;
-
 -- The entries of a relation's and its columns' ACLs that grant something to anon,
 -- authenticated or PUBLIC, one name per entry: comparing the lists before and after a
 -- REVOKE says who lost what (a REVOKE leaves the grants other grantors made).
@@ -3053,78 +3135,6 @@ AS $$
           SELECT t.attacl FROM pg_attribute t WHERE t.attrelid = target AND t.attnum > 0 AND NOT t.attisdropped) e,
          aclexplode(e.acl) a
    WHERE a.grantee = 0 OR pg_get_userbyid(a.grantee) IN ('anon', 'authenticated')
-$$;
-
--- The application's views and materialized views that show every company's rows of a tenant
--- table to anon or authenticated, as the catalog stands now:
---   * a view that reads as its owner (not security_invoker), owned by a superuser or a role
---     with BYPASSRLS, and any materialized view, that depends on a tenant table, directly or
---     through other views;
---   * that an API role reaches: by its own privileges, or through views that read as their
---     owner (a view owned by a role bound by row level security is safe itself, but it reads
---     what lies beneath with its owner's privileges, not the caller's).
--- through names the views an API role enters by when it reaches the relation beneath them.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_exposed_relations()
-RETURNS TABLE (relation oid, kind text, name text, label text, owner_oid oid, owner_name text, tenant_tables text,
-               direct boolean, through text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-  WITH RECURSIVE tenant_table AS (
-    SELECT DISTINCT p.polrelid AS oid
-      FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-     WHERE p.polname = 'memtech_tenant_isolation' AND c.relnamespace = 'public'::regnamespace
-  ), application_relation AS (
-    SELECT c.oid, c.relkind, c.relowner, format('%I.%I', n.nspname, c.relname) AS name,
-           c.relkind = 'v' AND NOT coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
-                                              WHERE o.option_name = 'security_invoker'), false) AS reads_as_owner,
-           (SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r WHERE r.oid = c.relowner) AS owner_bypasses
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('v', 'm')
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'memtech')
-       AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
-       AND NOT EXISTS (SELECT 1 FROM pg_depend e
-                        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
-  ), reads AS (
-    -- A view's rules (its query, and any rule of its own) depend on what they read.
-    SELECT DISTINCT r.ev_class AS reader, d.refobjid AS relation
-      FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-     WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid <> r.ev_class
-  ), over_tenant (oid, tenant_table) AS (
-    SELECT oid, oid FROM tenant_table
-    UNION
-    SELECT a.oid, o.tenant_table
-      FROM over_tenant o JOIN reads ON reads.relation = o.oid JOIN application_relation a ON a.oid = reads.reader
-  ), unsafe AS (
-    SELECT a.oid FROM application_relation a
-     WHERE (a.relkind = 'm' OR (a.reads_as_owner AND a.owner_bypasses))
-       AND a.oid IN (SELECT o.oid FROM over_tenant o)
-  ), reached (oid, entry) AS (
-    SELECT a.oid, NULL::oid FROM application_relation a WHERE pg_temp.memtech_api_privileged(a.oid)
-    UNION
-    -- Beneath a view that reads as its owner; not beneath an unsafe one, which is made safe
-    -- (or named) itself and then shields what it reads.
-    SELECT b.oid, coalesce(r.entry, r.oid)
-      FROM reached r
-      JOIN application_relation v ON v.oid = r.oid AND v.reads_as_owner
-      JOIN reads ON reads.reader = v.oid
-      JOIN application_relation b ON b.oid = reads.relation
-     WHERE v.oid NOT IN (SELECT u.oid FROM unsafe u)
-  )
-  SELECT a.oid,
-         CASE a.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END,
-         a.name,
-         CASE a.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || a.name,
-         a.relowner, pg_get_userbyid(a.relowner)::text,
-         (SELECT string_agg(DISTINCT format('public.%I', t.relname), ', ')
-            FROM over_tenant o JOIN pg_class t ON t.oid = o.tenant_table WHERE o.oid = a.oid),
-         bool_or(r.entry IS NULL),
-         string_agg(DISTINCT 'view ' || e.name, ', ')
-    FROM unsafe u
-    JOIN application_relation a ON a.oid = u.oid
-    JOIN reached r ON r.oid = u.oid
-    LEFT JOIN application_relation e ON e.oid = r.entry
-   GROUP BY a.oid, a.relkind, a.name, a.relowner
-   ORDER BY a.name
 $$;
 
 -- Makes one exposed relation safe and records what it had; returns the NOTICE to give, or

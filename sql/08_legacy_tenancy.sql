@@ -7,11 +7,17 @@
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
--- From here the application's tables are locked until the install commits.
+-- From here the application's tables are locked until the install commits. The application's
+-- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
+-- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_lock_tables(ARRAY['public.projects', 'public.sections', 'public.memoires',
-                                    'public.document_chunks']::regclass[]);
+                                            'public.document_chunks']::regclass[]
+    || ARRAY(SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
+              WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
+                AND pg_has_role(x.owner_oid, 'USAGE')));
 END
 $$;
 
