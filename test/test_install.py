@@ -201,6 +201,48 @@ def test_upgrade_from_0_1_0_converts_the_filtered_enums_and_copies_the_tags(db, 
     assert db.dump() == fresh.dump()
 
 
+def test_upgrade_from_0_3_0_moves_the_policies_onto_active_members_and_ends_as_a_fresh_install(db, make_db):
+    """A database installed with version 0.3.0 (test/fixtures/memtech_0.3.0_install.sql, that
+    release's install script) and used since: this version's install keeps every row, fills
+    memtech.active_member from the users already there, replaces the helpers that ran as their
+    owner, and ends with the schema of a fresh install; the uninstall then removes it all."""
+    load_v0(db)
+    before_any = db.dump()
+    db.load_fixture("memtech_0.3.0_install")
+    assert installed_version(db) == "0.3.0"
+    db.psql("""
+        INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000a1', 'Ancienne BTP');
+        INSERT INTO users (id, company_id, email, full_name, role, is_active) VALUES
+          ('d0000000-0000-4000-8000-0000000000a1', 'c0000000-0000-4000-8000-0000000000a1', 'a@ancienne.fr', 'A', 'admin', true),
+          ('d0000000-0000-4000-8000-0000000000a2', 'c0000000-0000-4000-8000-0000000000a1', 'b@ancienne.fr', 'B', 'user', false);
+        INSERT INTO content_blocks (company_id, type, title) VALUES ('c0000000-0000-4000-8000-0000000000a1', 'equipment', 'Grue');
+    """)
+    data = data_digest(db)
+
+    db.install()
+
+    assert installed_version(db) == VERSION
+    assert rows(db, "SELECT user_id::text, company_id::text, role::text FROM memtech.active_member") == [
+        ("d0000000-0000-4000-8000-0000000000a1", "c0000000-0000-4000-8000-0000000000a1", "admin")]
+    assert scalar(db, "SELECT count(*) FROM pg_proc WHERE pronamespace = 'memtech'::regnamespace AND prosecdef "
+                      "AND has_function_privilege('authenticated', oid, 'EXECUTE')") == 0
+    with db.connect() as conn, conn.transaction(force_rollback=True):
+        conn.execute("SET LOCAL ROLE authenticated")
+        conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000a1'")
+        assert conn.execute("SELECT title FROM content_blocks").fetchall() == [("Grue",)]
+    kept = data_digest(db)
+    assert {t: kept[t] for t in data if t.startswith("public.")} == {
+        t: data[t] for t in data if t.startswith("public.")}
+
+    fresh = make_db("fresh")
+    load_v0(fresh)
+    fresh.install()
+    assert db.dump() == fresh.dump()
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == before_any
+
+
 # --------------------------------------------------------------------------- all or nothing
 
 def assert_refused(proc, *expected):
