@@ -23,6 +23,8 @@ BEGIN;
 -- unqualified call made by this superuser. pg_temp comes last, or it would be searched
 -- first for types and tables (it holds only this session's own helpers below).
 SET LOCAL search_path = pg_catalog, pg_temp;
+-- memtech.lock_timeout's default, until the checks below apply the operator's.
+SET LOCAL lock_timeout = '5s';
 
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
@@ -2142,6 +2144,9 @@ COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
 
 -- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
 -- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
 DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 
 -- SECURITY DEFINER: it writes active_member, which no API role may write.

@@ -23,6 +23,8 @@ BEGIN;
 -- unqualified call made by this superuser. pg_temp comes last, or it would be searched
 -- first for types and tables (it holds only this session's own helpers below).
 SET LOCAL search_path = pg_catalog, pg_temp;
+-- memtech.lock_timeout's default, until the checks below apply the operator's.
+SET LOCAL lock_timeout = '5s';
 
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.

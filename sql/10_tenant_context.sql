@@ -100,6 +100,9 @@ COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
 
 -- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
 -- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
 DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
