@@ -943,6 +943,31 @@ AS $$
    ORDER BY a.name
 $$;
 
+-- Where memtech is installed already (a re-run, an upgrade), the application is using the
+-- package's tables and its private ones: lock everything this install may change, those, the
+-- v0 tables and the views it will make security_invoker, now, at once, in short attempts.
+-- Taken one by one as each module reached them, the locks could deadlock with the
+-- application's statements (a tenant's statement on projects reads memtech.active_member),
+-- and a wait would not say who is in the way. On a first install only the v0 tables (and the
+-- application's views) are in use: module 08 locks them late, all at once.
+DO $$
+BEGIN
+  IF to_regclass('memtech.installation') IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_lock_tables(ARRAY(
+    SELECT c.oid::regclass FROM pg_class c
+     WHERE c.relkind IN ('r', 'p')
+       AND (c.relnamespace = 'memtech'::regnamespace
+            OR (c.relnamespace = 'public'::regnamespace
+                AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)))
+    UNION
+    SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
+     WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
+       AND pg_has_role(x.owner_oid, 'USAGE')));
+END
+$$;
+
 -- ==== sql/01_private_schema.sql ====
 -- The package's private schema: its install record here, and later the helpers the
 -- policies and triggers call (10_tenant_context onwards). The install's own machinery

@@ -673,10 +673,20 @@ BEGIN
               HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
     END IF;
   END IF;
-  -- Every later step touches the application's tables: lock them all now, at once.
+  -- Every later step changes the application's tables, the package's (which the application
+  -- uses), its private ones and the views the install made security_invoker: lock them all
+  -- now, at once, so that no later statement waits for a lock (nor in an order that could
+  -- deadlock with the application), and whoever is in the way is named.
   PERFORM pg_temp.memtech_lock_tables(ARRAY(
     SELECT to_regclass('public.' || v0) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) v0
-     WHERE to_regclass('public.' || v0) IS NOT NULL));
+     WHERE to_regclass('public.' || v0) IS NOT NULL
+    UNION
+    SELECT p.polrelid::regclass FROM pg_policy p WHERE p.polname = 'memtech_tenant_isolation'
+    UNION
+    SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'memtech'::regnamespace AND c.relkind = 'r'
+    UNION
+    SELECT to_regclass(format('%I.%I', v.schema_name, v.view_name)) FROM memtech.secured_view v
+     WHERE v.kind = 'view' AND to_regclass(format('%I.%I', v.schema_name, v.view_name)) IS NOT NULL));
 END
 $undo$;
 
