@@ -16,6 +16,10 @@ BEGIN;
 --                                install (default off: the uninstall refuses)
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
+--   memtech.accept_bound_roles   roles (comma-separated names, or '*' for all) that the operator
+--                                accepts to be bound by row level security although they own or
+--                                use a tenant table and do not bypass it (default none: the
+--                                install stops, naming them; see 00_preflight.sql)
 
 -- The scripts name everything outside pg_catalog with its schema, and search nothing else:
 -- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
