@@ -1,8 +1,10 @@
 """Roles, which the install cannot leave out of its reckoning: the application's own roles,
-which forced row level security binds.
+which forced row level security binds, and the API roles anon and authenticated, which
+belong to the whole cluster and so to every database of it.
 
 Roles are shared by every test database of the session: the application roles here are
-this test's own (uniquely named, dropped afterwards).
+this test's own (uniquely named, dropped afterwards), and the tests that need the API roles
+to be created and dropped run on a cluster of their own.
 """
 import contextlib
 import re
@@ -12,11 +14,14 @@ import psycopg
 import pytest
 from psycopg import sql
 
+import pgcluster
+from conftest import Database
 from helpers import data_digest, load_v0, notices, scalar
 from supabase_layout import A_USER, COMPANY_A, PROJECT_A, TENANT_DATA, install_as
 
 V0_TABLES = ["document_chunks", "memoires", "projects", "sections"]
 RLS_VIOLATION = "42501"
+PERMISSION_DENIED = "42501"
 
 
 @pytest.fixture
@@ -177,3 +182,124 @@ def test_the_install_refuses_a_role_that_may_not_alter_the_tables_before_anythin
     assert (f"memtech must be run by the owner of the tables it changes; {installer} may not alter "
             f"public.document_chunks (owned by {owner})") in error_line(proc.stderr)
     assert db.dump() == dump
+
+
+# ------------------------------------------------------------ the API roles, cluster-wide
+
+@pytest.fixture(scope="module")
+def own_cluster():
+    """A cluster of this module's own, where the API roles may be created and dropped without
+    touching the session cluster's, which every other test shares."""
+    with pgcluster.throwaway() as c:
+        yield c
+
+
+@pytest.fixture
+def cluster_dbs(own_cluster, build_scripts):
+    """make(tag) -> a new Database on own_cluster. Afterwards the databases are dropped, and
+    with them every role the test left, the API roles included: the next test starts from a
+    cluster without them."""
+    made, roles_before = [], None
+    with psycopg.connect(own_cluster.dsn("postgres"), autocommit=True) as conn:
+        roles_before = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles")}
+        assert not {"anon", "authenticated"} & roles_before, "a previous test left the API roles behind"
+
+    def make(tag):
+        name = f"{tag}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(own_cluster.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return Database(own_cluster, name, lambda: build_scripts)
+
+    yield make
+    with psycopg.connect(own_cluster.dsn("postgres"), autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for (role,) in conn.execute("SELECT rolname FROM pg_roles").fetchall():
+            if role not in roles_before:
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def api_roles(db):
+    with db.connect() as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname IN ('anon', 'authenticated') ORDER BY 1")]
+
+
+def role_notices(proc):
+    return [n for n in notices(proc.stderr) if re.match(r"memtech: (keeping|dropped) role ", n)]
+
+
+def test_uninstalling_one_database_keeps_the_api_roles_another_database_uses(cluster_dbs):
+    first, second = cluster_dbs("first"), cluster_dbs("second")
+    load_v0(first)
+    first.install()
+    assert scalar(first, "SELECT created_roles FROM memtech.installation") == ["anon", "authenticated"]
+    load_v0(second)
+    second.install()
+    assert scalar(second, "SELECT created_roles FROM memtech.installation") == []
+    second.psql(TENANT_DATA)
+
+    proc = first.uninstall()
+
+    said = role_notices(proc)
+    assert len(said) == 2, proc.stderr
+    for role, line in zip(["anon", "authenticated"], said):
+        assert line.startswith(f"memtech: keeping role {role}, which a memtech install created: "
+                               f"database(s) {second.name} ("), said
+        assert "policies" in line and "of this cluster depend on it (memtech is installed there" in line, said
+    assert api_roles(first) == ["anon", "authenticated"]
+    # The other database goes on working through both roles, as PostgREST would use them.
+    with transaction_as(second, "postgres", role="anon") as conn:
+        assert conn.execute("SELECT current_user").fetchone()[0] == "anon"
+        with pytest.raises(psycopg.Error) as refused:
+            conn.execute("SELECT count(*) FROM public.projects")       # anon is granted nothing, as before
+        assert refused.value.sqlstate == PERMISSION_DENIED
+    with transaction_as(second, "postgres", role="authenticated", user_id=A_USER) as conn:
+        assert [str(r[0]) for r in conn.execute("SELECT id FROM public.projects")] == [PROJECT_A]
+
+    # The last uninstall of the cluster drops them, although another database created them.
+    proc = second.uninstall(**{"memtech.confirm_data_loss": "on"})
+
+    assert role_notices(proc) == [
+        f"memtech: dropped role {role}, which a memtech install created: no database of the cluster uses it any more"
+        for role in ("anon", "authenticated")], proc.stderr
+    assert api_roles(second) == []
+
+
+def test_the_last_uninstall_drops_the_roles_it_created_when_nothing_else_uses_them(cluster_dbs):
+    only = cluster_dbs("only")
+    load_v0(only)
+    only.install()
+
+    proc = only.uninstall()
+
+    assert [n.split(",")[0] for n in role_notices(proc)] == [
+        "memtech: dropped role anon", "memtech: dropped role authenticated"], proc.stderr
+    assert api_roles(only) == []
+
+
+def test_the_uninstall_keeps_a_role_with_members_or_objects_elsewhere_and_says_why(cluster_dbs):
+    installed, elsewhere = cluster_dbs("installed"), cluster_dbs("elsewhere")
+    load_v0(installed)
+    installed.install()
+    authenticator = f"authenticator_{uuid.uuid4().hex[:6]}"
+    with installed.connect() as conn:
+        # PostgREST's login role, made a member of anon; and another database's own grant to
+        # authenticated (no memtech there).
+        conn.execute(f"CREATE ROLE {authenticator} LOGIN NOINHERIT")
+        conn.execute(f"GRANT anon TO {authenticator}")
+    elsewhere.psql("CREATE TABLE public.notes (id int PRIMARY KEY); GRANT SELECT ON public.notes TO authenticated;")
+
+    proc = installed.uninstall()
+
+    anon, authenticated = role_notices(proc)
+    assert anon == (f"memtech: keeping role anon, which a memtech install created: it has members, whose membership "
+                    f"dropping it would revoke: {authenticator}"), proc.stderr
+    assert authenticated.startswith(f"memtech: keeping role authenticated, which a memtech install created: "
+                                    f"database(s) {elsewhere.name} (privileges) of this cluster depend on it"), proc.stderr
+    assert api_roles(installed) == ["anon", "authenticated"]
+    with psycopg.connect(installed.dsn, user=authenticator) as conn:
+        conn.execute("SET LOCAL ROLE anon")
+    with transaction_as(elsewhere, "postgres", role="authenticated") as conn:
+        assert conn.execute("SELECT count(*) FROM public.notes").fetchone()[0] == 0
