@@ -16,6 +16,10 @@ BEGIN;
 --                                install (default off: the uninstall refuses)
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
+--   memtech.accept_bound_roles   roles (comma-separated names, or '*' for all) that the operator
+--                                accepts to be bound by row level security although they own or
+--                                use a tenant table and do not bypass it (default none: the
+--                                install stops, naming them; see 00_preflight.sql)
 
 -- The scripts name everything outside pg_catalog with its schema, and search nothing else:
 -- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
@@ -630,6 +634,21 @@ BEGIN
 END
 $$;
 
+-- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
+-- and the comment (like the role) is visible from every database: the uninstall of any of
+-- them, the last to use the role, recognises by it a role a memtech install created and
+-- drops it, whichever database created it. Once someone changes the comment, only the
+-- database whose install created the role (memtech.installation.created_roles) counts it
+-- as the package's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
+                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
+                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
+                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
+$$;
+
 -- ==== sql/00_preflight.sql ====
 -- Checks first, changes after: before the install touches anything, compare what already
 -- exists with what the package defines, and stop with every problem named at once.
@@ -943,6 +962,105 @@ AS $$
    ORDER BY a.name
 $$;
 
+-- Roles, before anything changes: row level security is forced on every tenant table (the
+-- tables of the contract above), which binds their owner too. So:
+--   * the role running the install must be able to alter each of them (own it, or have its
+--     owner's privileges): otherwise the install would fail half way, at the first ALTER;
+--   * any other role that owns one or holds privileges on one, and does not bypass row
+--     level security, reads no row of it after the install and writes none (the policies
+--     let in only authenticated, acting as a user). On plain PostgreSQL that is usually the
+--     application itself, connected as the owner of its tables: it would lose every row,
+--     silently. The install names each such role, with the two remedies, and stops, unless
+--     memtech.accept_bound_roles lists it (or is '*'): the operator has chosen to bind it.
+-- Left out: the API roles anon and authenticated (bound by design; a re-run finds the
+-- package's own grants to authenticated), PUBLIC (not a role), and roles that bypass row
+-- level security by their own attributes, SUPERUSER or BYPASSRLS (the role running the
+-- install is one). Only a role's own attributes count, as PostgreSQL decides: they are never
+-- inherited, so a member of a BYPASSRLS role is bound unless it has BYPASSRLS itself. And
+-- only a role's own ownership and grants (table or column) are looked at: a role that
+-- reaches the tables through a role it belongs to is not named, that role is.
+DO $roles$
+DECLARE
+  accepted text[] := ARRAY(SELECT btrim(a) FROM regexp_split_to_table(
+                             coalesce(current_setting('memtech.accept_bound_roles', true), ''), ',') a
+                            WHERE btrim(a) <> '');
+  not_owned text[];
+  bound record;
+  refused text[] := '{}';
+  refused_detail text[] := '{}';
+BEGIN
+  SELECT array_agg(format('%s (owned by %s)', c.oid::regclass, pg_get_userbyid(c.relowner)) ORDER BY c.relname)
+    INTO not_owned
+    FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+     AND NOT pg_has_role(c.relowner, 'USAGE');
+  IF not_owned IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech must be run by the owner of the tables it changes; % may not alter %', current_user,
+                    array_to_string(not_owned, ', ')
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Nothing was changed. Run the install as that owner (it needs BYPASSRLS) or as a superuser.';
+  END IF;
+
+  PERFORM pg_temp.memtech_notice('checking which roles own or use the tenant tables');
+  FOR bound IN
+    WITH tenant_table AS (
+      SELECT c.oid, c.relowner, c.relacl FROM pg_class c
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+         AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+    ), use (role_oid, table_name, what) AS (
+      SELECT t.relowner, t.oid::regclass::text, 'owns ' || t.oid::regclass::text FROM tenant_table t
+      UNION ALL
+      SELECT a.grantee, t.oid::regclass::text,
+             string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' on ' || t.oid::regclass::text
+        FROM tenant_table t, aclexplode(t.relacl) a
+       WHERE a.grantee <> 0 AND a.grantee <> t.relowner
+       GROUP BY a.grantee, t.oid
+      UNION ALL
+      SELECT x.grantee, t.oid::regclass::text,
+             format('%s (%s) on %s', x.privilege_type, string_agg(quote_ident(col.attname), ', ' ORDER BY col.attnum),
+                    t.oid::regclass)
+        FROM tenant_table t
+        JOIN pg_attribute col ON col.attrelid = t.oid AND col.attnum > 0 AND NOT col.attisdropped
+        CROSS JOIN LATERAL aclexplode(col.attacl) x
+       WHERE x.grantee <> 0 AND x.grantee <> t.relowner
+       GROUP BY x.grantee, t.oid, x.privilege_type
+    )
+    SELECT r.rolname::text AS role_name,
+           string_agg(u.what, '; ' ORDER BY u.table_name, u.what) AS uses,
+           coalesce(pg_has_role(r.oid, to_regrole('authenticated'), 'MEMBER'), false) AS member_of_authenticated
+      FROM use u JOIN pg_roles r ON r.oid = u.role_oid
+     WHERE r.rolname NOT IN ('anon', 'authenticated') AND NOT r.rolsuper AND NOT r.rolbypassrls
+     GROUP BY r.oid, r.rolname
+     ORDER BY r.rolname
+  LOOP
+    IF '*' = ANY (accepted) OR bound.role_name = ANY (accepted) THEN
+      PERFORM pg_temp.memtech_notice('role %s (%s) will be bound by row level security, as '
+        'memtech.accept_bound_roles allows: it will read and write no row of these tables unless it acts as a user '
+        '(SET LOCAL ROLE authenticated and SET LOCAL app.user_id in each transaction%s)',
+        bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN '' ELSE format(', after GRANT authenticated TO %I', bound.role_name) END);
+    ELSE
+      refused := refused || bound.role_name;
+      refused_detail := refused_detail || format('%s: %s%s', bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN ' (already a member of authenticated)' ELSE '' END);
+    END IF;
+  END LOOP;
+  IF cardinality(refused) > 0 THEN
+    RAISE EXCEPTION 'memtech would lock role(s) % out of the tables they own or use: row level security, forced by the install, binds every role that is neither superuser nor BYPASSRLS',
+                    array_to_string(refused, ', ')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'After the install each would read no row of these tables and write none:' || E'\n'
+                     || array_to_string(refused_detail, E'\n'),
+            HINT = format('Nothing was changed. Give each role one of two remedies. For backend and job work across companies: '
+                          'ALTER ROLE <role> BYPASSRLS. To act as a user: GRANT authenticated TO <role>, then in each transaction '
+                          'SET LOCAL ROLE authenticated and SET LOCAL app.user_id = ''<users.id>''. A role that stays bound must be '
+                          'accepted: run the install with memtech.accept_bound_roles = %L (or ''*'').',
+                          array_to_string(accepted || refused, ','));
+  END IF;
+END
+$roles$;
+
 -- Where memtech is installed already (a re-run, an upgrade), the application is using the
 -- package's tables and its private ones: lock everything this install may change, those, the
 -- v0 tables and the views it will make security_invoker, now, at once, in short attempts.
@@ -1084,6 +1202,57 @@ BEGIN
     UPDATE memtech.installation SET created_roles = created_roles || r;
     PERFORM pg_temp.memtech_notice('created role %s (NOLOGIN)', r);
   END LOOP;
+END
+$$;
+
+-- A role an install created says so, for every database of the cluster to see (roles and
+-- their comments are the cluster's): the uninstall of whichever database uses it last drops
+-- it. An install of an earlier version, which created it without a comment, gets it now.
+DO $$
+DECLARE
+  r text;
+BEGIN
+  FOREACH r IN ARRAY (SELECT created_roles FROM memtech.installation) LOOP
+    CONTINUE WHEN to_regrole(quote_ident(r)) IS NULL
+               OR shobj_description(to_regrole(quote_ident(r)), 'pg_authid') IS NOT NULL;
+    BEGIN
+      EXECUTE format('COMMENT ON ROLE %I IS %L', r, pg_temp.memtech_created_role_comment(r));
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- Another role created it (PostgreSQL 16+ lets only a role's admins comment on it).
+      PERFORM pg_temp.memtech_notice('leaving role %s without the comment that says a memtech install created it: %s; '
+        'only the uninstall of this database will drop it', r, SQLERRM);
+    END;
+  END LOOP;
+END
+$$;
+
+-- Roles belong to the whole cluster, and PostgreSQL lets DROP ROLE go through unless an
+-- object of some database depends on the role. The package grants anon nothing, so without
+-- this, nothing in a database where memtech is installed would keep an uninstall elsewhere
+-- from dropping anon under it. A policy naming both roles, on a private table that holds no
+-- row, is such a dependency: the catalog records it in pg_shdepend, which every database
+-- sees. PostgreSQL then refuses DROP ROLE while memtech is installed here, and the uninstall
+-- of another database finds this one there and keeps the roles. The policy grants nothing
+-- (restrictive, false, and neither role may read the table).
+CREATE TABLE IF NOT EXISTS memtech.api_roles_in_use (
+  singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT api_roles_in_use_is_singleton CHECK (singleton)
+);
+COMMENT ON TABLE memtech.api_roles_in_use IS
+  'Holds no row. Its policy memtech_api_roles_in_use names anon and authenticated, so that pg_shdepend, which every database of the cluster sees, records that this database uses them: no uninstall elsewhere drops them while memtech is installed here.';
+COMMENT ON COLUMN memtech.api_roles_in_use.singleton IS
+  'A key, for a table meant to stay empty: only its policy matters.';
+ALTER TABLE memtech.api_roles_in_use ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_policy
+                  WHERE polrelid = 'memtech.api_roles_in_use'::regclass AND polname = 'memtech_api_roles_in_use'
+                    AND polroles @> ARRAY[to_regrole('anon'), to_regrole('authenticated')]::oid[]) THEN
+    DROP POLICY IF EXISTS memtech_api_roles_in_use ON memtech.api_roles_in_use;
+    CREATE POLICY memtech_api_roles_in_use ON memtech.api_roles_in_use AS RESTRICTIVE FOR SELECT
+      TO anon, authenticated USING (false);
+    COMMENT ON POLICY memtech_api_roles_in_use ON memtech.api_roles_in_use IS
+      'Grants nothing: it names anon and authenticated so that the catalog records, cluster-wide, that this database uses them.';
+  END IF;
 END
 $$;
 

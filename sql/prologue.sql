@@ -10,6 +10,10 @@
 --                                install (default off: the uninstall refuses)
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
+--   memtech.accept_bound_roles   roles (comma-separated names, or '*' for all) that the operator
+--                                accepts to be bound by row level security although they own or
+--                                use a tenant table and do not bypass it (default none: the
+--                                install stops, naming them; see 00_preflight.sql)
 
 -- The scripts name everything outside pg_catalog with its schema, and search nothing else:
 -- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
@@ -622,4 +626,19 @@ BEGIN
                 FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
     ARRAY[target], format('lock view %s to change its options', target));
 END
+$$;
+
+-- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
+-- and the comment (like the role) is visible from every database: the uninstall of any of
+-- them, the last to use the role, recognises by it a role a memtech install created and
+-- drops it, whichever database created it. Once someone changes the comment, only the
+-- database whose install created the role (memtech.installation.created_roles) counts it
+-- as the package's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
+                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
+                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
+                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
 $$;
