@@ -2214,6 +2214,11 @@ BEGIN
   IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
     SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
   END IF;
+  -- Likewise a link of a file to a block (block_files) takes the block's; the file must
+  -- then be of that company too (block_files_file_fkey).
+  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'block' THEN
+    SELECT b.company_id INTO NEW.company_id FROM public.content_blocks b WHERE b.id = NEW.block_id;
+  END IF;
   -- A project or memoire written that way goes to the company that received the rows of
   -- before the install, so that v0 code keeps working until it names its companies.
   IF NEW.company_id IS NULL AND TG_ARGV[0] = 'legacy' AND memtech.current_user_id() IS NULL THEN
@@ -2223,7 +2228,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION memtech.fill_company_id() IS
-  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, for links of files to a block (argument ''block'') to the block''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
@@ -2349,11 +2354,14 @@ DO $$
 DECLARE
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates'] LOOP
+  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'past_projects', 'section_templates'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
                     FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
   END LOOP;
+  -- A link takes its block's company, as a section takes its project's; the file must then
+  -- be of that company too (block_files_file_fkey).
+  CREATE OR REPLACE TRIGGER block_files_fill_company_id BEFORE INSERT ON public.block_files
+    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id('block');
   FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
                     FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
@@ -2398,8 +2406,15 @@ BEGIN
                    'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
   LOOP
     EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
+      CASE WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.sections'::regclass, 'public.rc_analysis'::regclass,
+                                                         'public.content_matches'::regclass, 'public.generation_requests'::regclass)
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the project''s for a backend with no acting user.'
+           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl = 'public.block_files'::regclass
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the block''s for a backend with no acting user.'
+           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.projects'::regclass, 'public.memoires'::regclass)
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or for a backend with no acting user the company of the rows of before the install.'
+           WHEN t.tgname LIKE '%fill_company_id'
+           THEN 'Fills company_id when the client does not send it: the acting user''s company.'
            ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
   END LOOP;
 END
