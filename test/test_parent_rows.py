@@ -7,7 +7,9 @@ company_id, on a Supabase-like database:
   or as the cluster's superuser, naming no user; or through PostgREST as service_role;
 * by a tenant, through PostgREST as authenticated with the user's JWT.
 
-A row takes its parent's company.
+A row takes its parent's company; a parent that does not exist is a foreign key error (23503)
+that names the column and the id, exactly for a backend, and for a tenant in words that are the
+same whether the parent is missing or another company's.
 """
 import contextlib
 
@@ -134,3 +136,75 @@ def test_a_tenant_cannot_link_its_block_to_another_companys_file(supabase):
     assert err.sqlstate == FOREIGN_KEY_VIOLATION, err
     assert err.diag.constraint_name == "block_files_file_fkey", err
     assert row_count(db, "block_files", "file_id", FILE_B) == 0
+
+
+# ---------------------------------------------------------------------------------- a missing parent
+
+@pytest.mark.parametrize("login", [OWNER, "postgres"])
+def test_a_v0_backend_naming_a_missing_parent_gets_the_foreign_key_error_naming_it(supabase, login):
+    db, _ = supabase
+    for table, (insert, column, fkey, _, _) in UNDER_A_PARENT.items():
+        with v0_backend(db, login) as conn:
+            err = error_of(conn.execute, insert, [MISSING])
+        assert err.sqlstate == FOREIGN_KEY_VIOLATION, f"{table}: {err.sqlstate} {err}"
+        message = err.diag.message_primary
+        assert f"{table}.{column}" in message and MISSING in message, message
+        assert "does not exist" in message and "another company" not in message, message
+        assert err.diag.constraint_name == fkey, (table, err.diag.constraint_name)
+        assert (err.diag.table_name, err.diag.column_name) == (table, column)
+        assert err.diag.message_hint, f"{table}: no hint in {err}"
+        assert row_count(db, table, column, MISSING) == 0
+
+
+def test_rows_a_v0_backend_writes_under_a_parent_take_its_company(supabase):
+    db, _ = supabase
+    with v0_backend(db, OWNER) as conn:
+        for table, (insert, _, _, _, parent_b) in UNDER_A_PARENT.items():
+            params = [parent_b]
+            if table == "block_files":      # a link of B's block needs a file of B's
+                insert = insert.replace(FILE_A, FILE_B)
+            assert conn.execute(insert + " RETURNING company_id::text", params).fetchone() == (COMPANY_B,), table
+
+
+def test_a_tenant_cannot_tell_a_missing_parent_from_another_companys(supabase):
+    db, api = supabase
+    for table, (insert, column, fkey, _, parent_b) in UNDER_A_PARENT.items():
+        missing = error_of(api.request, insert, [MISSING], sub=A_USER)
+        theirs = error_of(api.request, insert, [parent_b], sub=A_USER)
+        for err in (missing, theirs):
+            assert err.sqlstate == FOREIGN_KEY_VIOLATION, f"{table}: {err.sqlstate} {err}"
+            assert err.diag.constraint_name == fkey
+            assert (err.diag.table_name, err.diag.column_name) == (table, column)
+            assert err.diag.message_hint
+        assert MISSING in missing.diag.message_primary and f"{table}.{column}" in missing.diag.message_primary
+        assert "does not exist or belongs to another company" in missing.diag.message_primary
+        # The same words, hint and detail, but for the id the tenant sent itself.
+        said = lambda e, parent: [  # noqa: E731
+            (x or "").replace(parent, "<id>") for x in (e.diag.message_primary, e.diag.message_detail,
+                                                       e.diag.message_hint)]
+        assert said(missing, MISSING) == said(theirs, parent_b), table
+        assert row_count(db, table, column, MISSING) == 0
+
+
+# Callers that have no company to write in, or name another company's: row level security
+# refuses their row; whether the parent exists must make no difference to what they are told.
+NO_COMPANY = {
+    "authenticated_without_a_user": dict(sub=None),
+    "a_deactivated_user": dict(sub=A_INACTIVE),
+    "a_user_naming_another_company": dict(sub=A_USER),
+}
+
+
+@pytest.mark.parametrize("who", list(NO_COMPANY))
+def test_a_caller_refused_by_row_level_security_cannot_tell_whether_a_parent_exists(supabase, who):
+    db, api = supabase
+    for table, (insert, column, _, _, parent_b) in UNDER_A_PARENT.items():
+        if who == "a_user_naming_another_company":
+            insert = insert.replace(f"({column}", f"(company_id, {column}").replace("VALUES (%s", "VALUES (%s, %s")
+            params = lambda parent: [COMPANY_B, parent]  # noqa: E731
+        else:
+            params = lambda parent: [parent]  # noqa: E731
+        missing = error_of(api.request, insert, params(MISSING), **NO_COMPANY[who])
+        existing = error_of(api.request, insert, params(parent_b), **NO_COMPANY[who])
+        assert (missing.sqlstate, existing.sqlstate) == (RLS_VIOLATION, RLS_VIOLATION), (table, missing, existing)
+        assert str(missing) == str(existing), table

@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users (through memtech.active_member); a company_id left out fills itself in.
 BEGIN;
-SELECT plan(39);
+SELECT plan(43);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -103,6 +103,25 @@ SELECT throws_ok($$INSERT INTO block_files (block_id, file_id, relationship)
     VALUES ('f0000000-0000-4000-8000-0000000000b1', 'f0000000-0000-4000-8000-0000000000f2', 'photo')$$,
   '23503', 'insert or update on table "block_files" violates foreign key constraint "block_files_file_fkey"',
   'a link of a block to a file of another company is still refused');
+
+-- A parent that does not exist is the foreign key error the application expects, naming
+-- the column and the id, not a NOT NULL violation on company_id.
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-0000000000ff', 'Orpheline')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-0000000000ff, which does not exist',
+  'a section written as before tenancy under a project that does not exist is a foreign key error naming it');
+SELECT throws_ok($$INSERT INTO block_files (block_id, file_id, relationship)
+    VALUES ('f0000000-0000-4000-8000-0000000000bf', 'f0000000-0000-4000-8000-0000000000f1', 'photo')$$,
+  '23503', 'block_files.block_id names content block f0000000-0000-4000-8000-0000000000bf, which does not exist',
+  'a link written as before tenancy to a block that does not exist is a foreign key error naming it');
+-- A tenant is told the same whether the project is missing or another company's.
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-0000000000ff', 'Orpheline')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-0000000000ff, which does not exist or belongs to another company',
+  'a tenant''s section under a project that does not exist is a foreign key error that says no more');
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-000000000001', 'Infiltrée')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-000000000001, which does not exist or belongs to another company',
+  'a tenant''s section under another company''s project is the same error');
+RESET app.user_id;
 
 INSERT INTO projects (id, name) VALUES ('e0000000-0000-4000-8000-000000000009', 'Appel d''offres écrit comme en v0');
 SELECT is((SELECT company_id FROM projects WHERE id = 'e0000000-0000-4000-8000-000000000009'),
