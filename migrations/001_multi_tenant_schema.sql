@@ -2396,28 +2396,102 @@ COMMENT ON FUNCTION memtech.sync_active_members() IS
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
 -- must see rows of the whole database to fill in or check a company, and reveal nothing
 -- but "filled" or "refused".
+-- A row under a parent (argument 'project': sections, rc_analysis, content_matches,
+-- generation_requests; 'block': block_files) is refused here, with the foreign key's
+-- SQLSTATE and constraint, when its parent is missing: left to the constraints, a backend
+-- with no acting user would get a NOT NULL violation on company_id instead (its company
+-- comes from the parent), and a tenant a bare foreign key error. The parent is looked up
+-- once, by its key, for both (for a tenant's row, one lookup more than before: about 5 µs
+-- a row, which the foreign key's own check does again at the end of the statement). What
+-- the error says depends on who asks, so that it never tells a tenant whether another
+-- company's row exists:
+--   * a tenant whose row is in its own company: "does not exist or belongs to another
+--     company", the same for both;
+--   * a caller whom row level security does not bind (superuser, BYPASSRLS: it sees every
+--     row anyway) with no acting user: exactly "does not exist";
+--   * anyone else (no acting user but bound by row level security, a deactivated user, a
+--     row naming another company): nothing here; the policies refuse the row (42501)
+--     whether the parent exists or not.
+-- Who the caller is cannot be current_user here (the function runs as its owner): it is
+-- the role the session switched to (SET ROLE, which PostgREST and backends use), else the
+-- login. Under a definer function of the application that role says less than the
+-- function's owner may do: the error is then the vaguer one, never the more exact.
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  parent_id      uuid;
+  parent_company uuid;
+  acting_company uuid;
+  caller         text;
+  col            text;
+  parent_table   text;
+  noun           text;
+  fk             text;
 BEGIN
   IF NEW.company_id IS NULL THEN
     NEW.company_id := memtech.current_company_id();
   END IF;
-  -- A backend writing as before tenancy names no user: a row under a project takes the
-  -- project's company.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
-    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  IF TG_ARGV[0] = 'legacy' THEN
+    -- A project or memoire written as before tenancy, by no user, goes to the company that
+    -- received the rows of before the install, so that v0 code keeps working until it
+    -- names its companies.
+    IF NEW.company_id IS NULL AND memtech.current_user_id() IS NULL THEN
+      SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+    END IF;
+    RETURN NEW;
+  ELSIF TG_ARGV[0] = 'project' THEN
+    parent_id := NEW.project_id;
+    SELECT p.company_id INTO parent_company FROM public.projects p WHERE p.id = parent_id;
+  ELSIF TG_ARGV[0] = 'block' THEN
+    parent_id := NEW.block_id;
+    SELECT b.company_id INTO parent_company FROM public.content_blocks b WHERE b.id = parent_id;
+  ELSE
+    RETURN NEW;
   END IF;
-  -- A project or memoire written that way goes to the company that received the rows of
-  -- before the install, so that v0 code keeps working until it names its companies.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'legacy' AND memtech.current_user_id() IS NULL THEN
-    SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+  -- A backend writing as before tenancy names no user: the row takes its parent's company.
+  IF NEW.company_id IS NULL THEN
+    NEW.company_id := parent_company;
   END IF;
+  -- The parent is there, in the row's company; or no parent is named (NOT NULL speaks).
+  IF parent_company = NEW.company_id OR parent_id IS NULL THEN
+    RETURN NEW;
+  END IF;
+
+  -- Refused: the parent is missing, or of another company than the row's.
+  col := CASE TG_ARGV[0] WHEN 'project' THEN 'project_id' ELSE 'block_id' END;
+  parent_table := CASE TG_ARGV[0] WHEN 'project' THEN 'projects' ELSE 'content_blocks' END;
+  noun := CASE TG_ARGV[0] WHEN 'project' THEN 'project' ELSE 'content block' END;
+  SELECT c.conname INTO fk FROM pg_constraint c
+   WHERE c.conrelid = TG_RELID AND c.contype = 'f' AND c.confrelid = format('public.%I', parent_table)::regclass
+   ORDER BY c.conname LIMIT 1;
+  acting_company := memtech.current_company_id();
+  IF acting_company IS NOT NULL AND NEW.company_id = acting_company THEN
+    RAISE EXCEPTION '%.% names % %, which does not exist or belongs to another company',
+                    TG_TABLE_NAME, col, noun, parent_id
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+            DETAIL = format('Key (company_id, %s)=(%s, %s) is not present in table "%s".',
+                            col, NEW.company_id, parent_id, parent_table),
+            HINT = format('Name a %s of your own company, created before the rows under it.', noun);
+  END IF;
+  IF acting_company IS NULL AND parent_company IS NULL AND memtech.current_user_id() IS NULL THEN
+    caller := CASE current_setting('role') WHEN 'none' THEN session_user::text ELSE current_setting('role') END;
+    IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = caller AND (r.rolsuper OR r.rolbypassrls)) THEN
+      RAISE EXCEPTION '%.% names % %, which does not exist', TG_TABLE_NAME, col, noun, parent_id
+        USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+              COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+              DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, parent_id, parent_table),
+              HINT = format('Insert the %s first, or correct %s.', noun, col);
+    END IF;
+  END IF;
+  -- Anything else is refused by the policies, or by the foreign key for a row naming a
+  -- company other than its parent's, with the same error whether the parent exists or not.
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION memtech.fill_company_id() IS
-  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project or a content block (argument ''project'' or ''block'') to their parent''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it. A parent that does not exist (or, to a tenant, is not of its company) is a foreign_key_violation naming the column and the id, never a NOT NULL violation, and tells a tenant nothing of other companies'' rows.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
@@ -2543,11 +2617,14 @@ DO $$
 DECLARE
   t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates'] LOOP
+  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'past_projects', 'section_templates'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
                     FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
   END LOOP;
+  -- A link takes its block's company, as a section takes its project's; the file must then
+  -- be of that company too (block_files_file_fkey).
+  CREATE OR REPLACE TRIGGER block_files_fill_company_id BEFORE INSERT ON public.block_files
+    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id('block');
   FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
                     FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
@@ -2592,8 +2669,15 @@ BEGIN
                    'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
   LOOP
     EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
+      CASE WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.sections'::regclass, 'public.rc_analysis'::regclass,
+                                                         'public.content_matches'::regclass, 'public.generation_requests'::regclass)
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
+           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl = 'public.block_files'::regclass
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
+           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.projects'::regclass, 'public.memoires'::regclass)
+           THEN 'Fills company_id when the client does not send it: the acting user''s company, or for a backend with no acting user the company of the rows of before the install.'
+           WHEN t.tgname LIKE '%fill_company_id'
+           THEN 'Fills company_id when the client does not send it: the acting user''s company.'
            ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
   END LOOP;
 END
@@ -2800,9 +2884,11 @@ COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
 
 -- ==== sql/15_audit_trail.sql ====
 -- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row touched, with who (the acting user, NULL for system work), where
--- from (client address and agent), and what (the row; for an update only the columns that
--- changed, old and new). Secrets are redacted. The triggers are statement-level with
+-- audit_log row per row inserted, changed or deleted, with who (the acting user, NULL for
+-- system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new). A row an update left as it was (updated_at
+-- aside, which every update moves) records nothing: an entry would say nothing, and a
+-- form saved unchanged would bury the real changes. Secrets are redacted. The triggers are statement-level with
 -- transition tables: a statement touching many rows writes its trail in one INSERT ...
 -- SELECT instead of one call per row.
 -- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
@@ -2896,7 +2982,7 @@ AS $$
      AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
-  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
+  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted; {} when nothing else changed, which the trail then does not record. For the updates the generated audit functions cannot compare column by column.';
 
 -- One trigger function per audited table, generated from the table's columns, primary key
 -- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
@@ -3006,37 +3092,48 @@ BEGIN
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
     INTO same_columns, touched;
+  -- A row the statement left as it was (updated_at aside) records nothing: its details
+  -- would be empty. The details are computed once, below the OFFSET 0 that keeps the
+  -- planner from copying their expression into the filter.
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s,
-           '{}'::jsonb
-           || %6$s,
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM new_rows n JOIN old_rows o ON %7$s;
+      FROM (SELECT n.%2$I AS company_id, %3$s AS resource_id,
+                   '{}'::jsonb
+                   || %6$s AS details
+              FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
+      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
+              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
-    -- The update changed keys: the rows left unpaired (as many old as new) are paired in
-    -- key order, exact for the usual single-row update.
+    -- Rows were left unchanged, or the update changed keys: the rows left unpaired (as many
+    -- old as new) are paired in key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT nu.j AS nj, ou.j AS oj
-              FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
-                     WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
-              JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
-                     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
-            OFFSET 0) p;
+      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
+              FROM (SELECT nu.j AS nj, ou.j AS oj
+                      FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
+                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
+                      JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
+                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
+                    OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   RETURN NULL;
 END
@@ -3053,7 +3150,7 @@ $fn$, fn, tenant,
      secrets);
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
     'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
-    'writes one audit_log row per row the statement touched, from the transition tables, secrets redacted. '
+    'writes one audit_log row per row the statement inserted, changed or deleted (none for a row an update left as it was, updated_at aside), from the transition tables, secrets redacted. '
     'SECURITY DEFINER because no API role may write audit_log.', tbl));
   EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
   RETURN format('%s()', fn)::regprocedure;

@@ -1,7 +1,9 @@
 -- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row touched, with who (the acting user, NULL for system work), where
--- from (client address and agent), and what (the row; for an update only the columns that
--- changed, old and new). Secrets are redacted. The triggers are statement-level with
+-- audit_log row per row inserted, changed or deleted, with who (the acting user, NULL for
+-- system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new). A row an update left as it was (updated_at
+-- aside, which every update moves) records nothing: an entry would say nothing, and a
+-- form saved unchanged would bury the real changes. Secrets are redacted. The triggers are statement-level with
 -- transition tables: a statement touching many rows writes its trail in one INSERT ...
 -- SELECT instead of one call per row.
 -- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
@@ -95,7 +97,7 @@ AS $$
      AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
-  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
+  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted; {} when nothing else changed, which the trail then does not record. For the updates the generated audit functions cannot compare column by column.';
 
 -- One trigger function per audited table, generated from the table's columns, primary key
 -- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
@@ -205,37 +207,48 @@ BEGIN
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
     INTO same_columns, touched;
+  -- A row the statement left as it was (updated_at aside) records nothing: its details
+  -- would be empty. The details are computed once, below the OFFSET 0 that keeps the
+  -- planner from copying their expression into the filter.
   IF same_columns THEN
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s,
-           '{}'::jsonb
-           || %6$s,
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM new_rows n JOIN old_rows o ON %7$s;
+      FROM (SELECT n.%2$I AS company_id, %3$s AS resource_id,
+                   '{}'::jsonb
+                   || %6$s AS details
+              FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   ELSE
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
+      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
+              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
-    -- The update changed keys: the rows left unpaired (as many old as new) are paired in
-    -- key order, exact for the usual single-row update.
+    -- Rows were left unchanged, or the update changed keys: the rows left unpaired (as many
+    -- old as new) are paired in key order, exact for the usual single-row update.
     WITH ctx AS MATERIALIZED (%10$s)
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT nu.j AS nj, ou.j AS oj
-              FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
-                     WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
-              JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
-                     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
-            OFFSET 0) p;
+      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
+              FROM (SELECT nu.j AS nj, ou.j AS oj
+                      FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
+                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
+                      JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
+                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
+                    OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   RETURN NULL;
 END
@@ -252,7 +265,7 @@ $fn$, fn, tenant,
      secrets);
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
     'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
-    'writes one audit_log row per row the statement touched, from the transition tables, secrets redacted. '
+    'writes one audit_log row per row the statement inserted, changed or deleted (none for a row an update left as it was, updated_at aside), from the transition tables, secrets redacted. '
     'SECURITY DEFINER because no API role may write audit_log.', tbl));
   EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
   RETURN format('%s()', fn)::regprocedure;

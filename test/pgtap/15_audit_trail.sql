@@ -1,7 +1,7 @@
 -- The audit trail: one row per row touched, with who, from where and what; secrets
 -- redacted; append-only.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 SELECT is_empty($$
   SELECT format('%s lacks its %s trigger', c.relname, op)
@@ -37,6 +37,20 @@ $$, 'insert, update and delete each write one row with the actor, the client''s 
 SELECT is((SELECT details FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000015' AND action = 'update'),
   '{"title": {"old": "Pelle 20 t", "new": "Pelle sur chenilles 20 t"}, "version": {"old": 1, "new": 2}}'::jsonb,
   'an update records only the columns that changed, old and new');
+-- Saved as it was: no entry, no version. Of several rows, only those that changed.
+INSERT INTO content_blocks (id, type, title) VALUES
+  ('b0000000-0000-4000-8000-000000000016', 'equipment', 'Nacelle'), ('b0000000-0000-4000-8000-000000000017', 'equipment', 'Chargeuse');
+UPDATE content_blocks SET title = 'Nacelle', content = content WHERE id = 'b0000000-0000-4000-8000-000000000016';
+SELECT is_empty($$ SELECT id FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000016' AND action = 'update' $$,
+  'an update that changes nothing (updated_at aside) writes no row');
+UPDATE content_blocks SET title = 'Nacelle'
+ WHERE id IN ('b0000000-0000-4000-8000-000000000016', 'b0000000-0000-4000-8000-000000000017');
+SELECT results_eq($$ SELECT resource_id, details FROM audit_log WHERE action = 'update'
+                      AND resource_id IN ('b0000000-0000-4000-8000-000000000016', 'b0000000-0000-4000-8000-000000000017') $$,
+  $$ VALUES ('b0000000-0000-4000-8000-000000000017'::uuid,
+             '{"title": {"old": "Chargeuse", "new": "Nacelle"}, "version": {"old": 1, "new": 2}}'::jsonb) $$,
+  'an update of several rows writes a row for each row it changed, and none for the others');
+
 SELECT is((SELECT details ->> 'title' FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000015' AND action = 'delete'),
   'Pelle sur chenilles 20 t', 'a delete records the row as it was');
 
