@@ -9,6 +9,7 @@ DECLARE
   n bigint;
   found text[] := '{}';
   total bigint := 0;
+  views regclass[] := '{}';
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     PERFORM pg_temp.memtech_notice('not installed in this database: nothing to uninstall');
@@ -40,6 +41,12 @@ BEGIN
               HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
     END IF;
   END IF;
+  -- Views the install made safe (installs older than 0.4.0 made none).
+  IF to_regclass('memtech.secured_view') IS NOT NULL THEN
+    EXECUTE $q$SELECT ARRAY(SELECT to_regclass(format('%I.%I', v.schema_name, v.view_name)) FROM memtech.secured_view v
+                             WHERE v.kind = 'view' AND to_regclass(format('%I.%I', v.schema_name, v.view_name)) IS NOT NULL)$q$
+      INTO views;
+  END IF;
   -- Every later step changes the application's tables, the package's (which the application
   -- uses), its private ones and the views the install made security_invoker: lock them all
   -- now, at once, so that no later statement waits for a lock (nor in an order that could
@@ -50,9 +57,7 @@ BEGIN
     UNION
     SELECT p.polrelid::regclass FROM pg_policy p WHERE p.polname = 'memtech_tenant_isolation'
     UNION
-    SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'memtech'::regnamespace AND c.relkind = 'r'
-    UNION
-    SELECT to_regclass(format('%I.%I', v.schema_name, v.view_name)) FROM memtech.secured_view v
-     WHERE v.kind = 'view' AND to_regclass(format('%I.%I', v.schema_name, v.view_name)) IS NOT NULL));
+    SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'memtech'::regnamespace AND c.relkind = 'r')
+    || views);
 END
 $undo$;
