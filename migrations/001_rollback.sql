@@ -364,20 +364,26 @@ BEGIN
 END
 $$;
 
--- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
--- when all its rows go to the legacy company, a backfill (from the parent project for a
--- child) otherwise.
 -- Comments a table (column '') or column of the application's where it has none, and
--- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those. A
+-- column the table does not have is the application's choice (memtech needs only the
+-- columns its preflight checks): it is left uncommented. A comment an earlier install wrote,
+-- unchanged since, is brought up to this version's wording; any other is the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
-  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped);
+  current text;
 BEGIN
-  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+  IF col <> '' AND attnum IS NULL THEN
+    RETURN;
+  END IF;
+  current := CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END;
+  IF current IS NOT NULL AND (current = description OR NOT EXISTS (
+       SELECT 1 FROM memtech.added_comment a WHERE a.table_name = tbl AND a.column_name = col AND a.description = current)) THEN
     RETURN;
   END IF;
   IF col = '' THEN
@@ -385,7 +391,8 @@ BEGIN
   ELSE
     EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
   END IF;
-  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description)
+  ON CONFLICT (table_name, column_name) DO UPDATE SET description = excluded.description;
 END
 $$;
 
@@ -559,6 +566,9 @@ BEGIN
 END
 $$;
 
+-- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
+-- when all its rows go to the legacy company, a backfill (from the parent project for a
+-- child) otherwise.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
