@@ -178,8 +178,12 @@ END
 $$;
 
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
+-- has some of them in the same order; refuses any other type of that name. An open
+-- vocabulary (open: memoire_section_type, whose labels come from the data) keeps whatever
+-- labels the enum has beyond these, the operator's ALTER TYPE ... ADD VALUE included, and
+-- adds the missing ones at its end: a label cannot be removed while rows may use it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[], open boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -194,6 +198,15 @@ BEGIN
   END IF;
   SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
     FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  IF open THEN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+      CONTINUE WHEN labels[i] = ANY (coalesce(existing, '{}'));
+      PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L', type_name, labels[i]);
+      existing := existing || labels[i];
+    END LOOP;
+    RETURN;
+  END IF;
   -- Compatible when the existing labels are some of ours, in our order (an earlier
   -- version's enum): the missing ones are added in place. Anything else is refused.
   IF existing IS NULL OR NOT existing <@ labels
@@ -1194,7 +1207,7 @@ BEGIN
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
     'The project whose mémoire this section belongs to; deleting the project deletes it.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
-    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+    'The application''s code for the kind of section (e.g. methodologie), free text as v0 stored it; the install makes its values the labels of enum memoire_section_type, which section_templates and generation_requests use.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
     'Heading printed in the mémoire.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',
@@ -1224,7 +1237,8 @@ $$;
 
 -- ==== sql/04_enums.sql ====
 -- The enum types: the specification's labels exactly, in its order (the order is what
--- sorting by a status or role follows).
+-- sorting by a status or role follows); memoire_section_type, whose labels the
+-- specification leaves to the application, takes them from the application's data.
 
 DO $$
 BEGIN
@@ -1237,10 +1251,63 @@ BEGIN
     'draft', 'rc_analyzing', 'rc_analyzed', 'matching', 'matched', 'generating', 'generated',
     'reviewing', 'completed', 'submitted']);
   PERFORM pg_temp.memtech_ensure_enum('generation_status', ARRAY['pending', 'in_progress', 'completed', 'failed']);
-  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type', ARRAY[
-    'company-presentation', 'human-resources', 'equipment', 'methodology', 'site-organization',
-    'schedule', 'quality', 'health-safety', 'environment', 'references', 'subcontracting',
-    'technical-variants', 'other']);
+END
+$$;
+
+-- The kinds of section are the application's codes, those it writes in the free-text v0
+-- column sections.section_type (methodologie, moyens_humains, ...): section_templates and
+-- generation_requests must accept the same. So the enum's labels are the distinct values
+-- sections.section_type holds when the install runs, or, where it holds none (an empty
+-- database), the default list below, in the application's own spelling. Known codes come
+-- in the default list's order, others after them in byte order.
+--
+-- Reading them costs one scan of sections (a sequential scan and a hash of the distinct
+-- values: 0.3 to 0.5 s for a million sections of 300 bytes in the cache, more from disk).
+-- It runs here, before module 08 locks the v0 tables, so readers never wait for it; and in
+-- a subtransaction given up at once, so that the install does not keep even the read lock
+-- it took on sections while it waits for its locks later. A re-run reads them again and
+-- adds the new ones at the end of the enum; labels the enum has beyond them (an earlier
+-- version's English labels, one an operator added with ALTER TYPE ... ADD VALUE) are kept:
+-- a label cannot be removed while rows may use it. Values that cannot be enum labels
+-- (empty, or longer than 63 bytes) are left out, named in a NOTICE. A section written
+-- between this read and the commit with a new code is picked up by the next run.
+DO $$
+DECLARE
+  defaults text[] := ARRAY['presentation', 'moyens_humains', 'moyens_materiels', 'methodologie',
+    'organisation_chantier', 'planning', 'qualite', 'securite', 'environnement', 'references',
+    'sous_traitance', 'variantes', 'autre'];
+  found text[];
+  unusable text[];
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sections') AND attname = 'section_type'
+               AND NOT attisdropped) THEN
+    BEGIN
+      SELECT array_agg(t) INTO found
+        FROM (SELECT DISTINCT section_type::text AS t FROM public.sections WHERE section_type IS NOT NULL) d;
+      RAISE SQLSTATE 'MTREL';
+    EXCEPTION
+      WHEN SQLSTATE 'MTREL' THEN
+        NULL;  -- found keeps the values; the lock on sections is given back with the subtransaction
+      WHEN lock_not_available THEN
+        RAISE EXCEPTION 'memtech could not read the section types of public.sections within %: another transaction holds it locked',
+                        current_setting('lock_timeout')
+          USING ERRCODE = 'lock_not_available',
+                DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+                  SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = 'public.sections'::regclass)),
+                HINT = 'Nothing was changed. Wait for or end that transaction, or raise memtech.lock_timeout, and run the script again.';
+    END;
+    unusable := ARRAY(SELECT t FROM unnest(found) t WHERE t = '' OR octet_length(t) > 63 ORDER BY t COLLATE "C");
+    found := ARRAY(SELECT t FROM unnest(found) t WHERE t <> '' AND octet_length(t) <= 63);
+    IF cardinality(unusable) > 0 THEN
+      PERFORM pg_temp.memtech_notice('leaving out of enum public.memoire_section_type the section types that cannot be labels '
+        '(empty, or longer than 63 bytes): %s', array_to_string(ARRAY(SELECT quote_literal(u) FROM unnest(unusable) u), ', '));
+    END IF;
+  END IF;
+  IF coalesce(cardinality(found), 0) = 0 THEN
+    found := defaults;
+  END IF;
+  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type',
+    ARRAY(SELECT t FROM unnest(found) t ORDER BY array_position(defaults, t) NULLS LAST, t COLLATE "C"), open => true);
 END
 $$;
 
@@ -1255,7 +1322,7 @@ COMMENT ON TYPE public.project_status IS
 COMMENT ON TYPE public.generation_status IS
   'Life of an AI generation request; completed requests carry content, failed ones an error message.';
 COMMENT ON TYPE public.memoire_section_type IS
-  'The usual sections of a mémoire technique: company-presentation (présentation de l''entreprise), human-resources (moyens humains, CV, organigramme), equipment (moyens matériels), methodology (méthodologie, modes opératoires), site-organization (installation et organisation de chantier, phasage), schedule (planning), quality (démarche qualité, PAQ), health-safety (hygiène et sécurité, PPSPS), environment (démarche environnementale, SOGED), references (références), subcontracting (sous-traitance), technical-variants (variantes), other.';
+  'Kinds of section of a mémoire technique, as the application codes them in sections.section_type; section_templates and generation_requests hold these labels. The install takes them from the values sections.section_type holds (a re-run adds new ones), or on a database without any, the default list: presentation (présentation de l''entreprise), moyens_humains (moyens humains, CV, organigramme), moyens_materiels (moyens matériels), methodologie (méthodologie, modes opératoires), organisation_chantier (installation et organisation de chantier, phasage), planning, qualite (démarche qualité, PAQ), securite (hygiène et sécurité, PPSPS), environnement (démarche environnementale, SOGED), references (références), sous_traitance (sous-traitance), variantes, autre. Add one with ALTER TYPE public.memoire_section_type ADD VALUE ''...''.';
 
 -- ==== sql/05_companies_users.sql ====
 -- Tenants and their people. Every other tenant table hangs off companies.id, so deleting
@@ -1604,7 +1671,7 @@ COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
 COMMENT ON COLUMN public.section_templates.id IS 'Identifies the template.';
 COMMENT ON COLUMN public.section_templates.company_id IS 'The owning company.';
-COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes.';
+COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.section_templates.title IS 'Name of the template.';
 COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with {{placeholders}}.';
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';
@@ -2038,7 +2105,7 @@ COMMENT ON TABLE public.generation_requests IS
 COMMENT ON COLUMN public.generation_requests.id IS 'Identifies the request.';
 COMMENT ON COLUMN public.generation_requests.company_id IS 'The project''s company (filled from the project when not given).';
 COMMENT ON COLUMN public.generation_requests.project_id IS 'The project; deleting it deletes its requests.';
-COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for.';
+COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.generation_requests.status IS 'pending, in_progress, completed (with content) or failed (with an error message).';
 COMMENT ON COLUMN public.generation_requests.request_context IS 'What the generator was given (requirements, blocks, template, ...).';
 COMMENT ON COLUMN public.generation_requests.generated_content IS 'The text produced; required once completed.';

@@ -178,8 +178,12 @@ END
 $$;
 
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
+-- has some of them in the same order; refuses any other type of that name. An open
+-- vocabulary (open: memoire_section_type, whose labels come from the data) keeps whatever
+-- labels the enum has beyond these, the operator's ALTER TYPE ... ADD VALUE included, and
+-- adds the missing ones at its end: a label cannot be removed while rows may use it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[], open boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -194,6 +198,15 @@ BEGIN
   END IF;
   SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
     FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  IF open THEN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+      CONTINUE WHEN labels[i] = ANY (coalesce(existing, '{}'));
+      PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L', type_name, labels[i]);
+      existing := existing || labels[i];
+    END LOOP;
+    RETURN;
+  END IF;
   -- Compatible when the existing labels are some of ours, in our order (an earlier
   -- version's enum): the missing ones are added in place. Anything else is refused.
   IF existing IS NULL OR NOT existing <@ labels
