@@ -69,8 +69,65 @@ END
 $$;
 
 CREATE INDEX IF NOT EXISTS idx_users_company ON public.users (company_id);
-CREATE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON public.users (lower(email));
+
+-- One address, one user, whatever the letter case: the address is stored in lower case (a
+-- trigger lowers what is written), so the specification's index on (email) is the unique
+-- one, and INSERT ... ON CONFLICT (email) finds a user however the client wrote the
+-- address. BEFORE INSERT triggers run before PostgreSQL looks for the conflicting row.
+CREATE OR REPLACE FUNCTION memtech.lower_user_email() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  NEW.email := lower(NEW.email);
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.lower_user_email() IS
+  'BEFORE INSERT OR UPDATE OF email trigger on users: stores the address in lower case, so that the unique index on users (email) makes addresses unique whatever their case and ON CONFLICT (email) finds them.';
+REVOKE ALL ON FUNCTION memtech.lower_user_email() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER users_lower_email BEFORE INSERT OR UPDATE OF email ON public.users
+  FOR EACH ROW EXECUTE FUNCTION memtech.lower_user_email();
+COMMENT ON TRIGGER users_lower_email ON public.users IS
+  'Stores users.email in lower case: one address, one user, whatever the case it is written in.';
+
+-- Earlier versions kept the address as written, unique through an index on lower(email):
+-- lower the addresses that have capitals (that index made them unique once lowered; on a
+-- table without it, addresses that differ only by case stop the install, named), make the
+-- specification's index the unique one, and drop the expression index.
+DO $$
+DECLARE
+  clashes text;
+  lowered bigint;
+BEGIN
+  SELECT string_agg(format('%s (%s)', lower(email), array_to_string(addresses, ', ')), '; ') INTO clashes
+    FROM (SELECT lower(email) AS email, array_agg(email ORDER BY email) AS addresses
+            FROM public.users GROUP BY lower(email) HAVING count(*) > 1) d;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
+      USING DETAIL = clashes,
+            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+  END IF;
+  UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
+  GET DIAGNOSTICS lowered = ROW_COUNT;
+  IF lowered > 0 THEN
+    PERFORM pg_temp.memtech_notice('stored the e-mail address of %s user(s) in lower case', lowered::text);
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.idx_users_email') AND NOT indisunique) THEN
+    PERFORM pg_temp.memtech_notice('making idx_users_email the unique index of users (email)');
+    DROP INDEX public.idx_users_email;
+  END IF;
+END
+$$;
+CREATE UNIQUE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.users_email_key') AND indexprs IS NOT NULL)
+     AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = to_regclass('public.users_email_key')) THEN
+    PERFORM pg_temp.memtech_notice('dropping users_email_key, the unique index on lower(email) that idx_users_email replaces');
+    DROP INDEX public.users_email_key;
+  END IF;
+END
+$$;
 
 COMMENT ON TABLE public.companies IS
   'A construction company using the platform: the tenant. Everything it owns references it and is deleted with it.';
@@ -91,7 +148,7 @@ COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
 COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
 COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
-COMMENT ON COLUMN public.users.email IS 'Sign-in address; unique whatever its case.';
+COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
 COMMENT ON COLUMN public.users.password_hash IS 'bcrypt, scrypt or argon2 hash of the password, never the password; NULL for users who cannot sign in with one.';
 COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
 COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';
