@@ -147,6 +147,43 @@ BEGIN
 END
 $$;
 
+-- Gives a check constraint exactly this definition: added where it is missing, replaced
+-- where an earlier version wrote it otherwise (PostgreSQL's own text of both is compared,
+-- the wanted one read from a copy added and rolled back at once). The replacement is
+-- validated against the rows there, unless the old one was NOT VALID: a definition that
+-- only accepts more (users_password_hash_is_a_hash from 0.4.0 on) cannot fail on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_converge_check(target regclass, constraint_name text, definition text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text;
+  validated boolean;
+  wanted text;
+BEGIN
+  SELECT pg_get_constraintdef(oid), convalidated INTO existing, validated
+    FROM pg_constraint WHERE conrelid = target AND conname = constraint_name;
+  IF existing IS NULL THEN
+    PERFORM pg_temp.memtech_ensure_constraint(target, constraint_name, definition);
+    RETURN;
+  END IF;
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT memtech_probe %s NOT VALID', target, definition);
+    SELECT pg_get_constraintdef(oid) INTO wanted FROM pg_constraint WHERE conrelid = target AND conname = 'memtech_probe';
+    RAISE SQLSTATE 'MTPRB';
+  EXCEPTION WHEN SQLSTATE 'MTPRB' THEN
+    NULL;  -- the copy is gone; wanted keeps its text
+  END;
+  IF regexp_replace(existing, ' NOT VALID$', '') = regexp_replace(wanted, ' NOT VALID$', '') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('replacing constraint %s on %s with this version''s definition%s',
+    constraint_name, target::text, CASE WHEN validated THEN ' (validated against the rows there)' ELSE ' (NOT VALID, as it was)' END);
+  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s%s', target, constraint_name, constraint_name,
+                 definition, CASE WHEN validated THEN '' ELSE ' NOT VALID' END);
+END
+$$;
+
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
 -- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
@@ -1385,13 +1422,24 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_format',
     $c$CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_full_name_not_blank', $c$CHECK (btrim(full_name) <> '')$c$);
-  -- A password is stored only as a bcrypt, scrypt or argon2 hash in its usual text form;
-  -- NULL means the user cannot sign in with a password (invited, or signs in through SSO).
-  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
-       password_hash ~ '^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
-    OR password_hash ~ '^\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
+  -- A password is stored only as a hash, in the text form of a mainstream library (the
+  -- formats are listed in the column's comment below); NULL means the user cannot sign in
+  -- with a password (invited, or signs in through SSO). What is plainly not such a hash, a
+  -- password or a bare digest, is refused. Earlier versions accepted fewer formats: their
+  -- constraint is replaced, validated against the users there (every hash it let in is
+  -- still accepted).
+  PERFORM pg_temp.memtech_converge_check('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
+       password_hash ~ '^(bcrypt(_sha256)?\$)?\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+    OR password_hash ~ '^\$bcrypt-sha256\$(v=2,t=2[ab],r=[0-9]{1,2}|2[ab],[0-9]{1,2})\$[./A-Za-z0-9]{22}\$[./A-Za-z0-9]{31}$'
+    OR password_hash ~ '^(argon2)?\$argon2(id|i|d)\$(v=[0-9]+\$)?m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
     OR password_hash ~ '^\$scrypt\$ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/.]{11,}={0,2}\$[A-Za-z0-9+/.]{16,}={0,2}$'
-    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[A-Za-z0-9+/.]{8,}\$[0-9a-f]{32,}$')$c$);
+    OR password_hash ~ '^scrypt\$[0-9]+\$[^$\s]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/]{22,}={0,2}$'
+    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[^$\s]+\$[0-9a-f]{32,}$'
+    OR password_hash ~ '^pbkdf2:sha(1|224|256|384|512)(:[0-9]+)?\$[^$\s]+\$[0-9a-f]{40,}$'
+    OR password_hash ~ '^pbkdf2_sha(1|256)\$[0-9]+\$[^$\s]+\$[A-Za-z0-9+/]{27,}={0,2}$'
+    OR password_hash ~ '^\$pbkdf2(-sha(1|256|512))?\$([0-9]+|i=[0-9]+(,l=[0-9]+)?)\$[A-Za-z0-9+/.]{8,}={0,2}\$[A-Za-z0-9+/.]{22,}={0,2}$'
+    OR password_hash ~ '^\$6\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$'
+    OR password_hash ~ '^\$5\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}$')$c$);
 END
 $$;
 
@@ -1476,7 +1524,7 @@ COMMENT ON TABLE public.users IS
 COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
 COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
 COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
-COMMENT ON COLUMN public.users.password_hash IS 'bcrypt, scrypt or argon2 hash of the password, never the password; NULL for users who cannot sign in with one.';
+COMMENT ON COLUMN public.users.password_hash IS 'Hash of the password, never the password; NULL for users who cannot sign in with one. Accepted, in the text form their libraries write: bcrypt ($2a$, $2b$, $2y$: Node bcrypt and bcryptjs, Go x/crypto/bcrypt, Python bcrypt and passlib; Django bcrypt$ and bcrypt_sha256$; passlib $bcrypt-sha256$), argon2 (PHC $argon2id$, $argon2i$, $argon2d$: argon2-cffi, passlib, node argon2, Go argon2id; Django argon2$argon2id$), scrypt (PHC and passlib $scrypt$ln=..., Django scrypt$, werkzeug scrypt:N:r:p$), PBKDF2 (Django pbkdf2_sha256$ and pbkdf2_sha1$, passlib $pbkdf2-sha256$, $pbkdf2-sha512$, $pbkdf2$, PHC $pbkdf2-sha256$i=..., werkzeug pbkdf2:sha256:N$), sha512-crypt $6$ and sha256-crypt $5$. Refused: anything else, plain passwords and bare digests (md5, sha1, unsalted hex) included.';
 COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
 COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';
 COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';

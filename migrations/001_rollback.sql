@@ -147,6 +147,43 @@ BEGIN
 END
 $$;
 
+-- Gives a check constraint exactly this definition: added where it is missing, replaced
+-- where an earlier version wrote it otherwise (PostgreSQL's own text of both is compared,
+-- the wanted one read from a copy added and rolled back at once). The replacement is
+-- validated against the rows there, unless the old one was NOT VALID: a definition that
+-- only accepts more (users_password_hash_is_a_hash from 0.4.0 on) cannot fail on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_converge_check(target regclass, constraint_name text, definition text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text;
+  validated boolean;
+  wanted text;
+BEGIN
+  SELECT pg_get_constraintdef(oid), convalidated INTO existing, validated
+    FROM pg_constraint WHERE conrelid = target AND conname = constraint_name;
+  IF existing IS NULL THEN
+    PERFORM pg_temp.memtech_ensure_constraint(target, constraint_name, definition);
+    RETURN;
+  END IF;
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT memtech_probe %s NOT VALID', target, definition);
+    SELECT pg_get_constraintdef(oid) INTO wanted FROM pg_constraint WHERE conrelid = target AND conname = 'memtech_probe';
+    RAISE SQLSTATE 'MTPRB';
+  EXCEPTION WHEN SQLSTATE 'MTPRB' THEN
+    NULL;  -- the copy is gone; wanted keeps its text
+  END;
+  IF regexp_replace(existing, ' NOT VALID$', '') = regexp_replace(wanted, ' NOT VALID$', '') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('replacing constraint %s on %s with this version''s definition%s',
+    constraint_name, target::text, CASE WHEN validated THEN ' (validated against the rows there)' ELSE ' (NOT VALID, as it was)' END);
+  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s%s', target, constraint_name, constraint_name,
+                 definition, CASE WHEN validated THEN '' ELSE ' NOT VALID' END);
+END
+$$;
+
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
 -- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
