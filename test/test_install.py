@@ -77,6 +77,37 @@ def test_rerun_prints_only_memtech_notices(db):
     assert INSTALLED.match(said[-1]), said
 
 
+def test_on_an_empty_database_the_document_chunks_it_creates_are_indexed_by_memoire(db):
+    """The RAG path (a company's memoires, then their chunks) and the cascade from memoires look
+    chunks up by memoire_id: on the document_chunks the install creates, an index serves them;
+    the uninstall takes it away with the table."""
+    before = db.dump()
+
+    db.install()
+
+    assert rows(db, "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                    "WHERE indrelid = 'public.document_chunks'::regclass AND NOT indisprimary") == [
+        ("document_chunks_memoire_id_idx",
+         "CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks USING btree (memoire_id)")]
+    with db.connect() as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT id FROM public.document_chunks WHERE memoire_id = '10000000-0000-4000-a000-000000000001'"))
+    assert "document_chunks_memoire_id_idx" in plan, plan
+    db.uninstall()
+    assert db.dump() == before
+
+
+def test_the_applications_document_chunks_gets_no_index_from_the_install(db):
+    load_v0(db)
+    indexes = "SELECT array_agg(indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass"
+    before = scalar(db, indexes)
+
+    db.install()
+
+    assert scalar(db, indexes) == before == ["document_chunks_pkey"]
+
+
 # --------------------------------------------------------------------------- v0 database
 
 @pytest.mark.parametrize("legacy_name", [None, "Delorme Bâtiment l'Atelier"], ids=["default_name", "given_name"])
