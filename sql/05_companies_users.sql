@@ -132,6 +132,10 @@ $$;
 CREATE UNIQUE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
 DO $$
 BEGIN
+  -- The trigger does not run for a load with triggers off (session_replication_role =
+  -- replica): the check keeps an address with capitals out all the same, or two users could
+  -- share an address whatever its case and an upsert would miss one of them.
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_lower_case', 'CHECK (email = lower(email))');
   IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.users_email_key') AND indexprs IS NOT NULL)
      AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = to_regclass('public.users_email_key')) THEN
     PERFORM pg_temp.memtech_notice('dropping users_email_key, the unique index on lower(email) that idx_users_email replaces');
@@ -159,7 +163,7 @@ COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
 COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
 COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
-COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
+COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation; a check refuses capitals where triggers are off), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
 COMMENT ON COLUMN public.users.password_hash IS 'Hash of the password, never the password; NULL for users who cannot sign in with one. Accepted, in the text form their libraries write: bcrypt ($2a$, $2b$, $2y$: Node bcrypt and bcryptjs, Go x/crypto/bcrypt, Python bcrypt and passlib; Django bcrypt$ and bcrypt_sha256$; passlib $bcrypt-sha256$), argon2 (PHC $argon2id$, $argon2i$, $argon2d$: argon2-cffi, passlib, node argon2, Go argon2id; Django argon2$argon2id$), scrypt (PHC and passlib $scrypt$ln=..., Django scrypt$, werkzeug scrypt:N:r:p$), PBKDF2 (Django pbkdf2_sha256$ and pbkdf2_sha1$, passlib $pbkdf2-sha256$, $pbkdf2-sha512$, $pbkdf2$, PHC $pbkdf2-sha256$i=..., werkzeug pbkdf2:sha256:N$), sha512-crypt $6$ and sha256-crypt $5$. Refused: anything else, plain passwords and bare digests (md5, sha1, unsalted hex) included.';
 COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
 COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';

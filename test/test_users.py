@@ -91,6 +91,19 @@ def test_an_address_differing_only_by_case_is_the_same_user_and_updates_are_lowe
                     "ORDER BY 1") == [("idx_users_email", True, True)]
 
 
+def test_a_load_with_triggers_off_cannot_store_an_address_with_capitals(db):
+    """session_replication_role = replica skips the trigger that lowers addresses (a bulk load
+    does that); a check refuses the address rather than let it miss the upserts."""
+    db.install()
+    company_with_admin(db)
+
+    with db.connect() as conn, conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        with pytest.raises(psycopg.errors.CheckViolation, match="users_email_lower_case"):
+            conn.execute("INSERT INTO public.users (company_id, email, full_name) "
+                         "VALUES (%s, 'Admin@Delorme-Batiment.fr', 'Doublon')", [COMPANY])
+
+
 def test_an_upgrade_from_0_3_0_lowers_the_stored_addresses_and_keeps_one_unique_index(db):
     load_v0(db)
     db.load_fixture("memtech_0.3.0_install")

@@ -76,7 +76,8 @@ SELECT set_eq(
 SELECT set_eq(
   $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype <> 'n'$$,
   $$VALUES ('users_pkey', 'p', ' '), ('users_company_id_fkey', 'f', 'c'), ('users_email_format', 'c', ' '),
-           ('users_full_name_not_blank', 'c', ' '), ('users_password_hash_is_a_hash', 'c', ' ')$$,
+           ('users_email_lower_case', 'c', ' '), ('users_full_name_not_blank', 'c', ' '),
+           ('users_password_hash_is_a_hash', 'c', ' ')$$,
   'users has exactly its named constraints; its company key cascades on delete');
 
 -- Indexes
