@@ -151,6 +151,43 @@ BEGIN
 END
 $$;
 
+-- Gives a check constraint exactly this definition: added where it is missing, replaced
+-- where an earlier version wrote it otherwise (PostgreSQL's own text of both is compared,
+-- the wanted one read from a copy added and rolled back at once). The replacement is
+-- validated against the rows there, unless the old one was NOT VALID: a definition that
+-- only accepts more (users_password_hash_is_a_hash from 0.4.0 on) cannot fail on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_converge_check(target regclass, constraint_name text, definition text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text;
+  validated boolean;
+  wanted text;
+BEGIN
+  SELECT pg_get_constraintdef(oid), convalidated INTO existing, validated
+    FROM pg_constraint WHERE conrelid = target AND conname = constraint_name;
+  IF existing IS NULL THEN
+    PERFORM pg_temp.memtech_ensure_constraint(target, constraint_name, definition);
+    RETURN;
+  END IF;
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT memtech_probe %s NOT VALID', target, definition);
+    SELECT pg_get_constraintdef(oid) INTO wanted FROM pg_constraint WHERE conrelid = target AND conname = 'memtech_probe';
+    RAISE SQLSTATE 'MTPRB';
+  EXCEPTION WHEN SQLSTATE 'MTPRB' THEN
+    NULL;  -- the copy is gone; wanted keeps its text
+  END;
+  IF regexp_replace(existing, ' NOT VALID$', '') = regexp_replace(wanted, ' NOT VALID$', '') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('replacing constraint %s on %s with this version''s definition%s',
+    constraint_name, target::text, CASE WHEN validated THEN ' (validated against the rows there)' ELSE ' (NOT VALID, as it was)' END);
+  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s%s', target, constraint_name, constraint_name,
+                 definition, CASE WHEN validated THEN '' ELSE ' NOT VALID' END);
+END
+$$;
+
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
 -- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
@@ -182,8 +219,12 @@ END
 $$;
 
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
+-- has some of them in the same order; refuses any other type of that name. An open
+-- vocabulary (open: memoire_section_type, whose labels come from the data) keeps whatever
+-- labels the enum has beyond these, the operator's ALTER TYPE ... ADD VALUE included, and
+-- adds the missing ones at its end: a label cannot be removed while rows may use it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[], open boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -198,6 +239,15 @@ BEGIN
   END IF;
   SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
     FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  IF open THEN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+      CONTINUE WHEN labels[i] = ANY (coalesce(existing, '{}'));
+      PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L', type_name, labels[i]);
+      existing := existing || labels[i];
+    END LOOP;
+    RETURN;
+  END IF;
   -- Compatible when the existing labels are some of ours, in our order (an earlier
   -- version's enum): the missing ones are added in place. Anything else is refused.
   IF existing IS NULL OR NOT existing <@ labels
@@ -368,20 +418,26 @@ BEGIN
 END
 $$;
 
--- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
--- when all its rows go to the legacy company, a backfill (from the parent project for a
--- child) otherwise.
 -- Comments a table (column '') or column of the application's where it has none, and
--- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those. A
+-- column the table does not have is the application's choice (memtech needs only the
+-- columns its preflight checks): it is left uncommented. A comment an earlier install wrote,
+-- unchanged since, is brought up to this version's wording; any other is the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
-  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped);
+  current text;
 BEGIN
-  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+  IF col <> '' AND attnum IS NULL THEN
+    RETURN;
+  END IF;
+  current := CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END;
+  IF current IS NOT NULL AND (current = description OR NOT EXISTS (
+       SELECT 1 FROM memtech.added_comment a WHERE a.table_name = tbl AND a.column_name = col AND a.description = current)) THEN
     RETURN;
   END IF;
   IF col = '' THEN
@@ -389,7 +445,8 @@ BEGIN
   ELSE
     EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
   END IF;
-  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description)
+  ON CONFLICT (table_name, column_name) DO UPDATE SET description = excluded.description;
 END
 $$;
 
@@ -563,6 +620,9 @@ BEGIN
 END
 $$;
 
+-- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
+-- when all its rows go to the legacy company, a backfill (from the parent project for a
+-- child) otherwise.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -668,7 +728,8 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
 ) ON COMMIT DROP;
 
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
-  -- v0 tables: the key columns the package relies on, then the columns it adds
+  -- v0 tables: the key and link columns the package relies on (the preflight below refuses a
+  -- v0 table without them: the v0 contract), then the columns it adds
   ('memoires', 'id', 'uuid', true),
   ('memoires', 'company_id', 'uuid', true),
   ('memoires', 'uploaded_by', 'uuid', false),
@@ -852,6 +913,36 @@ BEGIN
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
            (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
+    -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
+    -- the two links it derives a row's company from (types are checked above). Every other
+    -- column is the application's, there or not; a table that is missing is created.
+    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+                  need.table_name, need.column_name, need.why)
+      FROM (VALUES ('memoires', 'id', 'as its primary key'), ('projects', 'id', 'as its primary key'),
+                   ('sections', 'id', 'as its primary key'), ('document_chunks', 'id', 'as its primary key'),
+                   ('sections', 'project_id', 'to give each section its project''s company'),
+                   ('document_chunks', 'memoire_id', 'to give each chunk its memoire''s company'))
+           AS need (table_name, column_name, why)
+      JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+                          AND NOT a.attisdropped)
+    UNION ALL
+    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+                  c.relname,
+                  coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
+                                                         FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
+                                                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) || ')',
+                           'no primary key'),
+                  CASE WHEN pk.oid IS NULL THEN format('add it (ALTER TABLE public.%I ADD PRIMARY KEY (id))', c.relname)
+                       ELSE 'make id the primary key' END)
+      FROM pg_class c
+      LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
+       AND pk.conkey IS DISTINCT FROM ARRAY[(SELECT a.attnum FROM pg_attribute a
+                                              WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
+    UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
@@ -870,7 +961,9 @@ BEGIN
   IF problems IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
       USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public); nothing was changed.';
+            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
+                   'memoires, projects, sections and document_chunks it needs only their uuid primary key id, '
+                   'sections.project_id and document_chunks.memoire_id), then run the install again; nothing was changed.';
   END IF;
 END
 $preflight$;
@@ -1378,7 +1471,7 @@ BEGIN
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
     'The project whose mémoire this section belongs to; deleting the project deletes it.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
-    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+    'The application''s code for the kind of section (e.g. methodologie), free text as v0 stored it; the install makes its values the labels of enum memoire_section_type, which section_templates and generation_requests use.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
     'Heading printed in the mémoire.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',
@@ -1408,7 +1501,8 @@ $$;
 
 -- ==== sql/04_enums.sql ====
 -- The enum types: the specification's labels exactly, in its order (the order is what
--- sorting by a status or role follows).
+-- sorting by a status or role follows); memoire_section_type, whose labels the
+-- specification leaves to the application, takes them from the application's data.
 
 DO $$
 BEGIN
@@ -1421,10 +1515,63 @@ BEGIN
     'draft', 'rc_analyzing', 'rc_analyzed', 'matching', 'matched', 'generating', 'generated',
     'reviewing', 'completed', 'submitted']);
   PERFORM pg_temp.memtech_ensure_enum('generation_status', ARRAY['pending', 'in_progress', 'completed', 'failed']);
-  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type', ARRAY[
-    'company-presentation', 'human-resources', 'equipment', 'methodology', 'site-organization',
-    'schedule', 'quality', 'health-safety', 'environment', 'references', 'subcontracting',
-    'technical-variants', 'other']);
+END
+$$;
+
+-- The kinds of section are the application's codes, those it writes in the free-text v0
+-- column sections.section_type (methodologie, moyens_humains, ...): section_templates and
+-- generation_requests must accept the same. So the enum's labels are the distinct values
+-- sections.section_type holds when the install runs, or, where it holds none (an empty
+-- database), the default list below, in the application's own spelling. Known codes come
+-- in the default list's order, others after them in byte order.
+--
+-- Reading them costs one scan of sections (a sequential scan and a hash of the distinct
+-- values: 0.3 to 0.5 s for a million sections of 300 bytes in the cache, more from disk).
+-- It runs here, before module 08 locks the v0 tables, so readers never wait for it; and in
+-- a subtransaction given up at once, so that the install does not keep even the read lock
+-- it took on sections while it waits for its locks later. A re-run reads them again and
+-- adds the new ones at the end of the enum; labels the enum has beyond them (an earlier
+-- version's English labels, one an operator added with ALTER TYPE ... ADD VALUE) are kept:
+-- a label cannot be removed while rows may use it. Values that cannot be enum labels
+-- (empty, or longer than 63 bytes) are left out, named in a NOTICE. A section written
+-- between this read and the commit with a new code is picked up by the next run.
+DO $$
+DECLARE
+  defaults text[] := ARRAY['presentation', 'moyens_humains', 'moyens_materiels', 'methodologie',
+    'organisation_chantier', 'planning', 'qualite', 'securite', 'environnement', 'references',
+    'sous_traitance', 'variantes', 'autre'];
+  found text[];
+  unusable text[];
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sections') AND attname = 'section_type'
+               AND NOT attisdropped) THEN
+    BEGIN
+      SELECT array_agg(t) INTO found
+        FROM (SELECT DISTINCT section_type::text AS t FROM public.sections WHERE section_type IS NOT NULL) d;
+      RAISE SQLSTATE 'MTREL';
+    EXCEPTION
+      WHEN SQLSTATE 'MTREL' THEN
+        NULL;  -- found keeps the values; the lock on sections is given back with the subtransaction
+      WHEN lock_not_available THEN
+        RAISE EXCEPTION 'memtech could not read the section types of public.sections within %: another transaction holds it locked',
+                        current_setting('lock_timeout')
+          USING ERRCODE = 'lock_not_available',
+                DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+                  SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = 'public.sections'::regclass)),
+                HINT = 'Nothing was changed. Wait for or end that transaction, or raise memtech.lock_timeout, and run the script again.';
+    END;
+    unusable := ARRAY(SELECT t FROM unnest(found) t WHERE t = '' OR octet_length(t) > 63 ORDER BY t COLLATE "C");
+    found := ARRAY(SELECT t FROM unnest(found) t WHERE t <> '' AND octet_length(t) <= 63);
+    IF cardinality(unusable) > 0 THEN
+      PERFORM pg_temp.memtech_notice('leaving out of enum public.memoire_section_type the section types that cannot be labels '
+        '(empty, or longer than 63 bytes): %s', array_to_string(ARRAY(SELECT quote_literal(u) FROM unnest(unusable) u), ', '));
+    END IF;
+  END IF;
+  IF coalesce(cardinality(found), 0) = 0 THEN
+    found := defaults;
+  END IF;
+  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type',
+    ARRAY(SELECT t FROM unnest(found) t ORDER BY array_position(defaults, t) NULLS LAST, t COLLATE "C"), open => true);
 END
 $$;
 
@@ -1439,7 +1586,7 @@ COMMENT ON TYPE public.project_status IS
 COMMENT ON TYPE public.generation_status IS
   'Life of an AI generation request; completed requests carry content, failed ones an error message.';
 COMMENT ON TYPE public.memoire_section_type IS
-  'The usual sections of a mémoire technique: company-presentation (présentation de l''entreprise), human-resources (moyens humains, CV, organigramme), equipment (moyens matériels), methodology (méthodologie, modes opératoires), site-organization (installation et organisation de chantier, phasage), schedule (planning), quality (démarche qualité, PAQ), health-safety (hygiène et sécurité, PPSPS), environment (démarche environnementale, SOGED), references (références), subcontracting (sous-traitance), technical-variants (variantes), other.';
+  'Kinds of section of a mémoire technique, as the application codes them in sections.section_type; section_templates and generation_requests hold these labels. The install takes them from the values sections.section_type holds (a re-run adds new ones), or on a database without any, the default list: presentation (présentation de l''entreprise), moyens_humains (moyens humains, CV, organigramme), moyens_materiels (moyens matériels), methodologie (méthodologie, modes opératoires), organisation_chantier (installation et organisation de chantier, phasage), planning, qualite (démarche qualité, PAQ), securite (hygiène et sécurité, PPSPS), environnement (démarche environnementale, SOGED), references (références), sous_traitance (sous-traitance), variantes, autre. Add one with ALTER TYPE public.memoire_section_type ADD VALUE ''...''.';
 
 -- ==== sql/05_companies_users.sql ====
 -- Tenants and their people. Every other tenant table hangs off companies.id, so deleting
@@ -1502,19 +1649,91 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_format',
     $c$CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_full_name_not_blank', $c$CHECK (btrim(full_name) <> '')$c$);
-  -- A password is stored only as a bcrypt, scrypt or argon2 hash in its usual text form;
-  -- NULL means the user cannot sign in with a password (invited, or signs in through SSO).
-  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
-       password_hash ~ '^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
-    OR password_hash ~ '^\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
+  -- A password is stored only as a hash, in the text form of a mainstream library (the
+  -- formats are listed in the column's comment below); NULL means the user cannot sign in
+  -- with a password (invited, or signs in through SSO). What is plainly not such a hash, a
+  -- password or a bare digest, is refused. Earlier versions accepted fewer formats: their
+  -- constraint is replaced, validated against the users there (every hash it let in is
+  -- still accepted).
+  PERFORM pg_temp.memtech_converge_check('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
+       password_hash ~ '^(bcrypt(_sha256)?\$)?\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+    OR password_hash ~ '^\$bcrypt-sha256\$(v=2,t=2[ab],r=[0-9]{1,2}|2[ab],[0-9]{1,2})\$[./A-Za-z0-9]{22}\$[./A-Za-z0-9]{31}$'
+    OR password_hash ~ '^(argon2)?\$argon2(id|i|d)\$(v=[0-9]+\$)?m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
     OR password_hash ~ '^\$scrypt\$ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/.]{11,}={0,2}\$[A-Za-z0-9+/.]{16,}={0,2}$'
-    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[A-Za-z0-9+/.]{8,}\$[0-9a-f]{32,}$')$c$);
+    OR password_hash ~ '^scrypt\$[0-9]+\$[^$\s]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/]{22,}={0,2}$'
+    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[^$\s]+\$[0-9a-f]{32,}$'
+    OR password_hash ~ '^pbkdf2:sha(1|224|256|384|512)(:[0-9]+)?\$[^$\s]+\$[0-9a-f]{40,}$'
+    OR password_hash ~ '^pbkdf2_sha(1|256)\$[0-9]+\$[^$\s]+\$[A-Za-z0-9+/]{27,}={0,2}$'
+    OR password_hash ~ '^\$pbkdf2(-sha(1|256|512))?\$([0-9]+|i=[0-9]+(,l=[0-9]+)?)\$[A-Za-z0-9+/.]{8,}={0,2}\$[A-Za-z0-9+/.]{22,}={0,2}$'
+    OR password_hash ~ '^\$6\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$'
+    OR password_hash ~ '^\$5\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}$')$c$);
 END
 $$;
 
 CREATE INDEX IF NOT EXISTS idx_users_company ON public.users (company_id);
-CREATE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON public.users (lower(email));
+
+-- One address, one user, whatever the letter case: the address is stored in lower case (a
+-- trigger lowers what is written), so the specification's index on (email) is the unique
+-- one, and INSERT ... ON CONFLICT (email) finds a user however the client wrote the
+-- address. BEFORE INSERT triggers run before PostgreSQL looks for the conflicting row.
+CREATE OR REPLACE FUNCTION memtech.lower_user_email() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  NEW.email := lower(NEW.email);
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.lower_user_email() IS
+  'BEFORE INSERT OR UPDATE OF email trigger on users: stores the address in lower case, so that the unique index on users (email) makes addresses unique whatever their case and ON CONFLICT (email) finds them.';
+REVOKE ALL ON FUNCTION memtech.lower_user_email() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER users_lower_email BEFORE INSERT OR UPDATE OF email ON public.users
+  FOR EACH ROW EXECUTE FUNCTION memtech.lower_user_email();
+COMMENT ON TRIGGER users_lower_email ON public.users IS
+  'Stores users.email in lower case: one address, one user, whatever the case it is written in.';
+
+-- Earlier versions kept the address as written, unique through an index on lower(email):
+-- lower the addresses that have capitals (that index made them unique once lowered; on a
+-- table without it, addresses that differ only by case stop the install, named), make the
+-- specification's index the unique one, and drop the expression index.
+DO $$
+DECLARE
+  clashes text;
+  lowered bigint;
+BEGIN
+  SELECT string_agg(format('%s (%s)', lower(email), array_to_string(addresses, ', ')), '; ') INTO clashes
+    FROM (SELECT lower(email) AS email, array_agg(email ORDER BY email) AS addresses
+            FROM public.users GROUP BY lower(email) HAVING count(*) > 1) d;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
+      USING DETAIL = clashes,
+            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+  END IF;
+  UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
+  GET DIAGNOSTICS lowered = ROW_COUNT;
+  IF lowered > 0 THEN
+    PERFORM pg_temp.memtech_notice('stored the e-mail address of %s user(s) in lower case', lowered::text);
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.idx_users_email') AND NOT indisunique) THEN
+    PERFORM pg_temp.memtech_notice('making idx_users_email the unique index of users (email)');
+    DROP INDEX public.idx_users_email;
+  END IF;
+END
+$$;
+CREATE UNIQUE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
+DO $$
+BEGIN
+  -- The trigger does not run for a load with triggers off (session_replication_role =
+  -- replica): the check keeps an address with capitals out all the same, or two users could
+  -- share an address whatever its case and an upsert would miss one of them.
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_lower_case', 'CHECK (email = lower(email))');
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.users_email_key') AND indexprs IS NOT NULL)
+     AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = to_regclass('public.users_email_key')) THEN
+    PERFORM pg_temp.memtech_notice('dropping users_email_key, the unique index on lower(email) that idx_users_email replaces');
+    DROP INDEX public.users_email_key;
+  END IF;
+END
+$$;
 
 COMMENT ON TABLE public.companies IS
   'A construction company using the platform: the tenant. Everything it owns references it and is deleted with it.';
@@ -1535,8 +1754,8 @@ COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
 COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
 COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
-COMMENT ON COLUMN public.users.email IS 'Sign-in address; unique whatever its case.';
-COMMENT ON COLUMN public.users.password_hash IS 'bcrypt, scrypt or argon2 hash of the password, never the password; NULL for users who cannot sign in with one.';
+COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation; a check refuses capitals where triggers are off), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
+COMMENT ON COLUMN public.users.password_hash IS 'Hash of the password, never the password; NULL for users who cannot sign in with one. Accepted, in the text form their libraries write: bcrypt ($2a$, $2b$, $2y$: Node bcrypt and bcryptjs, Go x/crypto/bcrypt, Python bcrypt and passlib; Django bcrypt$ and bcrypt_sha256$; passlib $bcrypt-sha256$), argon2 (PHC $argon2id$, $argon2i$, $argon2d$: argon2-cffi, passlib, node argon2, Go argon2id; Django argon2$argon2id$), scrypt (PHC and passlib $scrypt$ln=..., Django scrypt$, werkzeug scrypt:N:r:p$), PBKDF2 (Django pbkdf2_sha256$ and pbkdf2_sha1$, passlib $pbkdf2-sha256$, $pbkdf2-sha512$, $pbkdf2$, PHC $pbkdf2-sha256$i=..., werkzeug pbkdf2:sha256:N$), sha512-crypt $6$ and sha256-crypt $5$. Refused: anything else, plain passwords and bare digests (md5, sha1, unsalted hex) included.';
 COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
 COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';
 COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';
@@ -1788,7 +2007,7 @@ COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
 COMMENT ON COLUMN public.section_templates.id IS 'Identifies the template.';
 COMMENT ON COLUMN public.section_templates.company_id IS 'The owning company.';
-COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes.';
+COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.section_templates.title IS 'Name of the template.';
 COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with {{placeholders}}.';
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';
@@ -2027,6 +2246,26 @@ BEGIN
 END
 $$;
 
+-- A document_chunks the install created (module 03, on a database without one) is the
+-- package's to index: the RAG path from a company's memoires to their chunks, and the
+-- cascade from memoires, look chunks up by memoire_id. It goes with the table. One the
+-- application brought keeps its structure and indexes exactly (build/prepare.sql builds
+-- this index there, concurrently, for whoever wants it).
+DO $$
+BEGIN
+  IF 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+     AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass AND indisvalid
+                       AND indkey[0] = (SELECT attnum FROM pg_attribute
+                                         WHERE attrelid = 'public.document_chunks'::regclass AND attname = 'memoire_id')) THEN
+    PERFORM pg_temp.memtech_notice('indexing document_chunks.memoire_id, the table the install created');
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.document_chunks_memoire_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.document_chunks_memoire_id_idx;
+    END IF;
+    CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks (memoire_id);
+  END IF;
+END
+$$;
+
 -- The indexes build/prepare.sql built (concurrently, before the install) are the package's:
 -- the uninstall drops them with the rest.
 UPDATE memtech.installation i
@@ -2222,7 +2461,7 @@ COMMENT ON TABLE public.generation_requests IS
 COMMENT ON COLUMN public.generation_requests.id IS 'Identifies the request.';
 COMMENT ON COLUMN public.generation_requests.company_id IS 'The project''s company (filled from the project when not given).';
 COMMENT ON COLUMN public.generation_requests.project_id IS 'The project; deleting it deletes its requests.';
-COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for.';
+COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.generation_requests.status IS 'pending, in_progress, completed (with content) or failed (with an error message).';
 COMMENT ON COLUMN public.generation_requests.request_context IS 'What the generator was given (requirements, blocks, template, ...).';
 COMMENT ON COLUMN public.generation_requests.generated_content IS 'The text produced; required once completed.';

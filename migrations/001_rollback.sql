@@ -151,6 +151,43 @@ BEGIN
 END
 $$;
 
+-- Gives a check constraint exactly this definition: added where it is missing, replaced
+-- where an earlier version wrote it otherwise (PostgreSQL's own text of both is compared,
+-- the wanted one read from a copy added and rolled back at once). The replacement is
+-- validated against the rows there, unless the old one was NOT VALID: a definition that
+-- only accepts more (users_password_hash_is_a_hash from 0.4.0 on) cannot fail on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_converge_check(target regclass, constraint_name text, definition text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text;
+  validated boolean;
+  wanted text;
+BEGIN
+  SELECT pg_get_constraintdef(oid), convalidated INTO existing, validated
+    FROM pg_constraint WHERE conrelid = target AND conname = constraint_name;
+  IF existing IS NULL THEN
+    PERFORM pg_temp.memtech_ensure_constraint(target, constraint_name, definition);
+    RETURN;
+  END IF;
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT memtech_probe %s NOT VALID', target, definition);
+    SELECT pg_get_constraintdef(oid) INTO wanted FROM pg_constraint WHERE conrelid = target AND conname = 'memtech_probe';
+    RAISE SQLSTATE 'MTPRB';
+  EXCEPTION WHEN SQLSTATE 'MTPRB' THEN
+    NULL;  -- the copy is gone; wanted keeps its text
+  END;
+  IF regexp_replace(existing, ' NOT VALID$', '') = regexp_replace(wanted, ' NOT VALID$', '') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('replacing constraint %s on %s with this version''s definition%s',
+    constraint_name, target::text, CASE WHEN validated THEN ' (validated against the rows there)' ELSE ' (NOT VALID, as it was)' END);
+  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s%s', target, constraint_name, constraint_name,
+                 definition, CASE WHEN validated THEN '' ELSE ' NOT VALID' END);
+END
+$$;
+
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
 -- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
@@ -182,8 +219,12 @@ END
 $$;
 
 -- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
+-- has some of them in the same order; refuses any other type of that name. An open
+-- vocabulary (open: memoire_section_type, whose labels come from the data) keeps whatever
+-- labels the enum has beyond these, the operator's ALTER TYPE ... ADD VALUE included, and
+-- adds the missing ones at its end: a label cannot be removed while rows may use it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[], open boolean DEFAULT false)
+RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -198,6 +239,15 @@ BEGIN
   END IF;
   SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
     FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  IF open THEN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+      CONTINUE WHEN labels[i] = ANY (coalesce(existing, '{}'));
+      PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L', type_name, labels[i]);
+      existing := existing || labels[i];
+    END LOOP;
+    RETURN;
+  END IF;
   -- Compatible when the existing labels are some of ours, in our order (an earlier
   -- version's enum): the missing ones are added in place. Anything else is refused.
   IF existing IS NULL OR NOT existing <@ labels
@@ -368,20 +418,26 @@ BEGIN
 END
 $$;
 
--- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
--- when all its rows go to the legacy company, a backfill (from the parent project for a
--- child) otherwise.
 -- Comments a table (column '') or column of the application's where it has none, and
--- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those. A
+-- column the table does not have is the application's choice (memtech needs only the
+-- columns its preflight checks): it is left uncommented. A comment an earlier install wrote,
+-- unchanged since, is brought up to this version's wording; any other is the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
-  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped);
+  current text;
 BEGIN
-  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+  IF col <> '' AND attnum IS NULL THEN
+    RETURN;
+  END IF;
+  current := CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END;
+  IF current IS NOT NULL AND (current = description OR NOT EXISTS (
+       SELECT 1 FROM memtech.added_comment a WHERE a.table_name = tbl AND a.column_name = col AND a.description = current)) THEN
     RETURN;
   END IF;
   IF col = '' THEN
@@ -389,7 +445,8 @@ BEGIN
   ELSE
     EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
   END IF;
-  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description)
+  ON CONFLICT (table_name, column_name) DO UPDATE SET description = excluded.description;
 END
 $$;
 
@@ -563,6 +620,9 @@ BEGIN
 END
 $$;
 
+-- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
+-- when all its rows go to the legacy company, a backfill (from the parent project for a
+-- child) otherwise.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -1042,6 +1102,9 @@ $undo$;
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.users', 'public.companies']);
+  IF pg_temp.memtech_installed() THEN
+    DROP FUNCTION IF EXISTS memtech.lower_user_email();
+  END IF;
 END
 $undo$;
 

@@ -16,7 +16,8 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
 ) ON COMMIT DROP;
 
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
-  -- v0 tables: the key columns the package relies on, then the columns it adds
+  -- v0 tables: the key and link columns the package relies on (the preflight below refuses a
+  -- v0 table without them: the v0 contract), then the columns it adds
   ('memoires', 'id', 'uuid', true),
   ('memoires', 'company_id', 'uuid', true),
   ('memoires', 'uploaded_by', 'uuid', false),
@@ -200,6 +201,36 @@ BEGIN
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
            (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
+    -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
+    -- the two links it derives a row's company from (types are checked above). Every other
+    -- column is the application's, there or not; a table that is missing is created.
+    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+                  need.table_name, need.column_name, need.why)
+      FROM (VALUES ('memoires', 'id', 'as its primary key'), ('projects', 'id', 'as its primary key'),
+                   ('sections', 'id', 'as its primary key'), ('document_chunks', 'id', 'as its primary key'),
+                   ('sections', 'project_id', 'to give each section its project''s company'),
+                   ('document_chunks', 'memoire_id', 'to give each chunk its memoire''s company'))
+           AS need (table_name, column_name, why)
+      JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+                          AND NOT a.attisdropped)
+    UNION ALL
+    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+                  c.relname,
+                  coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
+                                                         FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
+                                                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) || ')',
+                           'no primary key'),
+                  CASE WHEN pk.oid IS NULL THEN format('add it (ALTER TABLE public.%I ADD PRIMARY KEY (id))', c.relname)
+                       ELSE 'make id the primary key' END)
+      FROM pg_class c
+      LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
+       AND pk.conkey IS DISTINCT FROM ARRAY[(SELECT a.attnum FROM pg_attribute a
+                                              WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
+    UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
@@ -218,7 +249,9 @@ BEGIN
   IF problems IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
       USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public); nothing was changed.';
+            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
+                   'memoires, projects, sections and document_chunks it needs only their uuid primary key id, '
+                   'sections.project_id and document_chunks.memoire_id), then run the install again; nothing was changed.';
   END IF;
 END
 $preflight$;

@@ -119,7 +119,7 @@ BEGIN
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
     'The project whose mémoire this section belongs to; deleting the project deletes it.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
-    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+    'The application''s code for the kind of section (e.g. methodologie), free text as v0 stored it; the install makes its values the labels of enum memoire_section_type, which section_templates and generation_requests use.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
     'Heading printed in the mémoire.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',

@@ -241,7 +241,7 @@ COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
 COMMENT ON COLUMN public.section_templates.id IS 'Identifies the template.';
 COMMENT ON COLUMN public.section_templates.company_id IS 'The owning company.';
-COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes.';
+COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.section_templates.title IS 'Name of the template.';
 COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with {{placeholders}}.';
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';

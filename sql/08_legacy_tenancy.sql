@@ -164,6 +164,26 @@ BEGIN
 END
 $$;
 
+-- A document_chunks the install created (module 03, on a database without one) is the
+-- package's to index: the RAG path from a company's memoires to their chunks, and the
+-- cascade from memoires, look chunks up by memoire_id. It goes with the table. One the
+-- application brought keeps its structure and indexes exactly (build/prepare.sql builds
+-- this index there, concurrently, for whoever wants it).
+DO $$
+BEGIN
+  IF 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+     AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass AND indisvalid
+                       AND indkey[0] = (SELECT attnum FROM pg_attribute
+                                         WHERE attrelid = 'public.document_chunks'::regclass AND attname = 'memoire_id')) THEN
+    PERFORM pg_temp.memtech_notice('indexing document_chunks.memoire_id, the table the install created');
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.document_chunks_memoire_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.document_chunks_memoire_id_idx;
+    END IF;
+    CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks (memoire_id);
+  END IF;
+END
+$$;
+
 -- The indexes build/prepare.sql built (concurrently, before the install) are the package's:
 -- the uninstall drops them with the rest.
 UPDATE memtech.installation i

@@ -176,3 +176,25 @@ def make_db(cluster, build_scripts):
     with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
         for name in made:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# memoire_section_type's labels before 0.4.0 (the package's own English vocabulary): an
+# upgrade keeps them, since a label cannot be removed while rows may use it.
+ENGLISH_SECTION_TYPES = ["company-presentation", "human-resources", "equipment", "methodology", "site-organization",
+                         "schedule", "quality", "health-safety", "environment", "references", "subcontracting",
+                         "technical-variants", "other"]
+# The labels a fresh install takes from the v0 fixture's sections, and on an empty database.
+V0_SECTION_TYPES = ["presentation", "moyens_humains", "methodologie", "planning", "qualite", "securite", "environnement"]
+DEFAULT_SECTION_TYPES = ["presentation", "moyens_humains", "moyens_materiels", "methodologie", "organisation_chantier",
+                         "planning", "qualite", "securite", "environnement", "references", "sous_traitance", "variantes",
+                         "autre"]
+_SECTION_TYPE_ENUM = re.compile(r"^CREATE TYPE public\.memoire_section_type AS ENUM \(\n(.*?)\n\);$", re.S | re.M)
+
+
+def section_type_labels(dump):
+    """(dump without memoire_section_type's labels, its labels in order): two databases whose
+    vocabularies differ (an upgrade keeps its old labels) compare equal in everything else."""
+    m = _SECTION_TYPE_ENUM.search(dump)
+    assert m, "no CREATE TYPE public.memoire_section_type in the dump"
+    labels = [line.strip().rstrip(",").strip("'") for line in m.group(1).splitlines()]
+    return dump[:m.start(1)] + "..." + dump[m.end(1):], labels

@@ -179,7 +179,7 @@ UPDATED_AT_ROWS = {
     "past_projects": f"INSERT INTO public.past_projects (company_id, name, updated_at) "
                      f"VALUES ('{COMPANY_A}', 'T', '2000-01-01') RETURNING id",
     "section_templates": f"INSERT INTO public.section_templates (company_id, section_type, title, template_content, "
-                         f"updated_at) VALUES ('{COMPANY_A}', 'quality', 'T', 'x', '2000-01-01') RETURNING id",
+                         f"updated_at) VALUES ('{COMPANY_A}', 'qualite', 'T', 'x', '2000-01-01') RETURNING id",
     "projects": f"INSERT INTO public.projects (company_id, name, updated_at) "
                 f"VALUES ('{COMPANY_A}', 'T', '2000-01-01') RETURNING id",
     "sections": f"INSERT INTO public.sections (project_id, title, updated_at) "
@@ -333,7 +333,7 @@ CASES = {
         "id = %(id)s", "UPDATE public.past_projects SET client = 'Ville de Nantes' WHERE id = %(id)s", ["client"]),
     "section_templates": (
         f"INSERT INTO public.section_templates (company_id, section_type, title, template_content) "
-        f"VALUES ('{COMPANY_A}', 'quality', 'Démarche qualité', 'PAQ ...') RETURNING id",
+        f"VALUES ('{COMPANY_A}', 'qualite', 'Démarche qualité', 'PAQ ...') RETURNING id",
         "id = %(id)s", "UPDATE public.section_templates SET usage_count = 3 WHERE id = %(id)s", ["usage_count"]),
     "projects": (
         f"INSERT INTO public.projects (company_id, name, status) VALUES ('{COMPANY_A}', 'Gymnase', 'draft') RETURNING id",
@@ -356,7 +356,7 @@ CASES = {
         f"VALUES ('{PROJECT_A}', 'REQ-1', '{{{BLOCK_A}}}') RETURNING id",
         "id = %(id)s", "UPDATE public.content_matches SET approved = true WHERE id = %(id)s", ["approved"]),
     "generation_requests": (
-        f"INSERT INTO public.generation_requests (project_id, section_type) VALUES ('{PROJECT_A}', 'methodology') "
+        f"INSERT INTO public.generation_requests (project_id, section_type) VALUES ('{PROJECT_A}', 'methodologie') "
         f"RETURNING id",
         "id = %(id)s", "UPDATE public.generation_requests SET status = 'in_progress', model_used = 'm1' "
                        "WHERE id = %(id)s", ["status", "model_used"]),

@@ -22,6 +22,18 @@ def test_pgtap(db, path):
         if (FIXTURES / f"{name}.sql").exists():
             db.load_fixture(name)
     db.install()
+    prove(db, path)
+
+
+@pytest.mark.pgtap
+def test_the_catalog_checks_hold_on_an_empty_database_too(db):
+    """99_catalog.sql's rules over the v0 tables the install creates itself (indexed and
+    documented like the package's own), not only over the application's."""
+    db.install()
+    prove(db, pathlib.Path(__file__).parent / "pgtap" / "99_catalog.sql")
+
+
+def prove(db, path):
     db.psql("CREATE EXTENSION IF NOT EXISTS pgtap")
     c = db.cluster
     pg_prove = shutil.which("pg_prove")

@@ -240,8 +240,8 @@ INSERT INTO public.past_projects (id, company_id, name, year) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'Groupe scolaire Jules Ferry', 2023),
   ('d0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'Gymnase municipal', 2019);
 INSERT INTO public.section_templates (id, company_id, section_type, title, template_content) VALUES
-  ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodology', 'Méthodologie type', 'Pour {{projet}}…'),
-  ('e0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'quality', 'PAQ type', '…');
+  ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodologie', 'Méthodologie type', 'Pour {{projet}}…'),
+  ('e0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'qualite', 'PAQ type', '…');
 
 -- content_blocks
 SELECT results_eq(
@@ -340,7 +340,7 @@ SELECT throws_ok(
 -- section_templates
 SELECT throws_ok(
   $$INSERT INTO public.section_templates (company_id, section_type, title, template_content)
-    VALUES ('c0000000-0000-4000-8000-000000000001', 'schedule', ' ', '…')$$,
+    VALUES ('c0000000-0000-4000-8000-000000000001', 'planning', ' ', '…')$$,
   '23514', 'new row for relation "section_templates" violates check constraint "section_templates_title_not_blank"',
   'a section template needs a title that is not blank');
 SELECT throws_ok(

@@ -171,10 +171,10 @@ INSERT INTO public.content_matches (id, project_id, company_id, requirement_id) 
   ('74000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'REQ-1'),
   ('74000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'REQ-1');
 INSERT INTO public.generation_requests (id, project_id, company_id, section_type) VALUES
-  ('75000000-0000-4000-8000-000000000001', '70000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodology'),
-  ('75000000-0000-4000-8000-000000000011', '70000000-0000-4000-8000-000000000011', 'c0000000-0000-4000-8000-000000000001', 'schedule'),
-  ('75000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'quality'),
-  ('75000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'references');
+  ('75000000-0000-4000-8000-000000000001', '70000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodologie'),
+  ('75000000-0000-4000-8000-000000000011', '70000000-0000-4000-8000-000000000011', 'c0000000-0000-4000-8000-000000000001', 'planning'),
+  ('75000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'qualite'),
+  ('75000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'presentation');
 
 -- rc_analysis
 SELECT results_eq(
@@ -237,13 +237,13 @@ SELECT throws_ok(
 
 -- generation_requests
 SELECT results_eq(
-  $$INSERT INTO public.generation_requests (project_id, section_type) VALUES ('70000000-0000-4000-8000-000000000001', 'equipment')
+  $$INSERT INTO public.generation_requests (project_id, section_type) VALUES ('70000000-0000-4000-8000-000000000001', 'moyens_humains')
     RETURNING company_id, status, request_context, generated_content IS NULL, completed_at IS NULL$$,
   $$VALUES ('c0000000-0000-4000-8000-000000000001'::uuid, 'pending'::generation_status, '{}'::jsonb, true, true)$$,
   'a generation request inserted without company_id takes its project''s company and starts pending');
 SELECT throws_ok(
   $$INSERT INTO public.generation_requests (project_id, company_id, section_type)
-    VALUES ('70000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'quality')$$,
+    VALUES ('70000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'qualite')$$,
   '23503', 'insert or update on table "generation_requests" violates foreign key constraint "generation_requests_project_fkey"',
   'a generation request naming another company than its project''s is refused');
 SELECT throws_ok(
