@@ -44,7 +44,7 @@ UNDER_A_PARENT = {
     "content_matches": ("INSERT INTO public.content_matches (project_id, requirement_id) VALUES (%s, 'REQ-1')",
                         "project_id", "content_matches_project_fkey", PROJECT_A, PROJECT_B),
     "generation_requests": ("INSERT INTO public.generation_requests (project_id, section_type) "
-                            "VALUES (%s, 'methodology')",
+                            "VALUES (%s, 'methodologie')",
                             "project_id", "generation_requests_project_fkey", PROJECT_A, PROJECT_B),
     "block_files": (f"INSERT INTO public.block_files (block_id, file_id, relationship) VALUES (%s, '{FILE_A}', 'photo')",
                     "block_id", "block_files_block_fkey", BLOCK_A1, BLOCK_B1),
