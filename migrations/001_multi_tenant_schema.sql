@@ -3,9 +3,12 @@
 
 BEGIN;
 
--- ==== sql/prologue.sql ====
--- Shared opening of the install and the uninstall: who may run them, one at a time, and
--- how long they may wait for a lock.
+-- ==== sql/toolkit/common.sql ====
+-- The opening of both scripts, the install and the uninstall: who may run them, one at a
+-- time, how long they may wait for a lock, and the helpers both use. The helpers live in
+-- pg_temp: they exist for this session only, so the package leaves no machinery behind,
+-- and the uninstall has them even when memtech is already gone. Those of one script only
+-- are in toolkit/install.sql and toolkit/uninstall.sql.
 --
 -- Options (custom settings under the prefix `memtech.`; give them with PGOPTIONS,
 -- ALTER DATABASE ... SET, or a SET earlier in the same session):
@@ -33,6 +36,7 @@ SET LOCAL lock_timeout = '5s';
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
 SET LOCAL client_min_messages = warning;
+
 -- squawk: no statement_timeout on purpose: lock waits are bounded by lock_timeout (below),
 -- and every statement must be allowed to finish for the script to apply at all; an
 -- operator who must stop it cancels it, and the transaction rolls back whole.
@@ -53,20 +57,6 @@ AS $$
                                     to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ' ORDER BY a.pid),
                   'transactions that have since ended')
     FROM pg_stat_activity a WHERE a.pid = ANY (pids) AND a.pid <> pg_backend_pid()
-$$;
-
--- memtech.index_build_limit in bytes (see memtech_index_new_column below).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
-BEGIN
-  RETURN pg_size_bytes(wanted);
-EXCEPTION WHEN invalid_parameter_value THEN
-  RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
-END
 $$;
 
 DO $prologue$
@@ -115,15 +105,179 @@ BEGIN
 END
 $prologue$;
 
--- Helpers of the install and the uninstall. They live in pg_temp: they exist for this
--- session only, so the package leaves no machinery behind, and the uninstall has them
--- even when memtech is already gone.
+-- Runs statements that lock the given relations ACCESS EXCLUSIVE, in short attempts retried
+-- until memtech.lock_timeout, so that the script never deadlocks with the application nor
+-- blocks its readers for long. Each attempt waits briefly; on failure the subtransaction
+-- gives back whatever it got, so the script never holds one relation while it waits for
+-- another (no deadlock with a query that uses two of them) and never stays long at the head
+-- of a lock queue, where every new reader would wait behind it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_in_short_attempts(statements text[], relations regclass[], what text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  saved    text := current_setting('lock_timeout');
+  budget   interval := CASE WHEN saved IN ('0', '0ms') THEN NULL ELSE saved::interval END;
+  deadline timestamptz := clock_timestamp() + budget;
+  attempts int := 0;
+  statement text;
+BEGIN
+  LOOP
+    attempts := attempts + 1;
+    BEGIN
+      PERFORM set_config('lock_timeout', '200ms', true);
+      FOREACH statement IN ARRAY statements LOOP
+        EXECUTE statement;
+      END LOOP;
+      PERFORM set_config('lock_timeout', saved, true);
+      RETURN;
+    EXCEPTION WHEN lock_not_available THEN
+      PERFORM set_config('lock_timeout', saved, true);
+    END;
+    IF clock_timestamp() >= deadline THEN
+      RAISE EXCEPTION 'memtech could not % within % (% attempts): other transactions hold a lock on %', what, budget,
+                      attempts, array_to_string(relations, ', ')
+        USING ERRCODE = 'lock_not_available',
+              DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+                SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (relations))),
+              HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
+    END IF;
+    PERFORM pg_sleep(0.05 + random() * 0.1);
+  END LOOP;
+END
+$$;
 
--- The uninstall acts only where memtech is installed: on any other database, tables named
--- like the package's belong to someone else. Every undo module starts by asking this.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
+-- Takes ACCESS EXCLUSIVE on the given application tables all at once, in one statement and
+-- a fixed order.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM pg_temp.memtech_notice('locking %s (waiting at most %s)', array_to_string(tables, ', '),
+    CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN 'forever'
+         ELSE current_setting('lock_timeout')::interval::text END);
+  PERFORM pg_temp.memtech_in_short_attempts(
+    ARRAY[format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
+                 (SELECT string_agg(t::text, ', ' ORDER BY t::text) FROM unnest(tables) t))],
+    tables, 'lock ' || array_to_string(tables, ', '));
+END
+$$;
+
+-- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
+-- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
+-- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
+-- reader of the view holds it while waiting for them: so it locks in short attempts.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
+BEGIN
+  IF current IS NOT DISTINCT FROM wanted THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
+    CASE WHEN current IS NOT NULL THEN
+      format('ALTER VIEW %s RESET (%s)', target,
+             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
+    CASE WHEN wanted IS NOT NULL THEN
+      format('ALTER VIEW %s SET (%s)', target,
+             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
+                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
+    ARRAY[target], format('lock view %s to change its options', target));
+END
+$$;
+
+-- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
+-- and the comment (like the role) is visible from every database: the uninstall of any of
+-- them, the last to use the role, recognises by it a role a memtech install created and
+-- drops it, whichever database created it. Once someone changes the comment, only the
+-- database whose install created the role (memtech.installation.created_roles) counts it
+-- as the package's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
+                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
+                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
+                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
+$$;
+
+-- ==== sql/manifest.sql ====
+-- The manifest: one row per tenant table, the facts every layer reads instead of keeping a
+-- list of its own: the column contract's preflight, the tenant context (how company_id is
+-- filled, which references stay inside the company), the policies and the privileges (who
+-- may do what), the audit trail, the uninstall, and the tests. Both scripts read it here,
+-- in pg_temp; the install keeps a copy in memtech.tenant_table, whose comments (\d+) say
+-- what each field means, for operators and the tests. Adding a tenant table is one row here
+-- and a module with its DDL: docs/architecture.md walks through it.
+--
+--   origin        v0 (the application's, given back by the uninstall) or package
+--   company_via   how a row finds its company: id (companies), company_id, memoire_id
+--   company_from  how company_id is filled when an insert leaves it out (NULL: it is not)
+--   *_by          who of the company may select, insert, update, delete (NULL: nobody):
+--                 members, editors (admins and users), admins, admins_or_self
+--   *_columns     the only columns the API may insert or update (NULL: all)
+--   same_company  column=table references a trigger keeps inside the company
+CREATE TEMPORARY TABLE pg_temp.memtech_tenant_table ON COMMIT DROP AS
+SELECT table_name::text, origin::text, company_via::text, company_from::text,
+       select_by::text, insert_by::text, update_by::text, delete_by::text,
+       insert_columns::text[], update_columns::text[], audited::boolean,
+       secret_columns::text[], same_company::text[], distribution::text
+  FROM (VALUES
+-- table                  origin     company_via   company_from   select     insert     update            delete     audited secrets            same_company                                         distribution
+  ('companies',           'package', 'id',         NULL,          'members', NULL,      'admins',         NULL,      NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('users',               'package', 'company_id', 'acting_user', 'members', 'admins',  'admins_or_self', NULL,
+   '{id,company_id,email,full_name,role,is_active}', '{email,full_name,role,is_active}',
+                                                                                                                               true,  '{password_hash}', '{}',                                                'distributed'),
+  ('content_blocks',      'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('content_block_tags',  'package', 'company_id', NULL,          'members', NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('files',               'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('block_files',         'package', 'company_id', 'block',       'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('past_projects',       'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('section_templates',   'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('audit_log',           'package', 'company_id', NULL,          'admins',  NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('projects',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('memoires',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('sections',            'v0',      'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{reviewer_id=users,source_blocks=content_blocks}',  'distributed'),
+  ('document_chunks',     'v0',      'memoire_id', NULL,          'members', 'editors', 'editors',        'editors', NULL, NULL, false, '{}',              '{}',                                                'local'),
+  ('rc_analysis',         'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('content_matches',     'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{matched_blocks=content_blocks}',                   'distributed'),
+  ('generation_requests', 'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed')
+) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
+        insert_columns, update_columns, audited, secret_columns, same_company, distribution);
+
+-- What the package needs of the application's own v0 tables, derived from the rows above:
+-- the uuid key id, and the link to the parent whose company a row takes. The preflight
+-- checks them; the uninstall leaves them (they were the application's).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, k.why
+  FROM pg_temp.memtech_tenant_table m
+ CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
+                            (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
+                             format('to give each row of public.%I its memoire''s company', m.table_name)),
+                            (CASE m.company_from WHEN 'project' THEN 'project_id' END,
+                             format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+
+-- ==== sql/toolkit/install.sql ====
+-- The install's own helpers (after toolkit/common.sql and the manifest): how it creates and
+-- converges constraints, enums, indexes, comments, policies and grants, in pg_temp.
+
+-- memtech.index_build_limit in bytes (see memtech_index_new_column below).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
+BEGIN
+  RETURN pg_size_bytes(wanted);
+EXCEPTION WHEN invalid_parameter_value THEN
+  RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
+    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
+END
+$$;
 
 -- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
 -- made schemas converge. With not_valid_when_rows, a check or foreign key on a table that
@@ -302,122 +456,6 @@ BEGIN
 END
 $$;
 
--- Runs statements that lock the given relations ACCESS EXCLUSIVE, in short attempts retried
--- until memtech.lock_timeout, so that the script never deadlocks with the application nor
--- blocks its readers for long. Each attempt waits briefly; on failure the subtransaction
--- gives back whatever it got, so the script never holds one relation while it waits for
--- another (no deadlock with a query that uses two of them) and never stays long at the head
--- of a lock queue, where every new reader would wait behind it.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_in_short_attempts(statements text[], relations regclass[], what text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  saved    text := current_setting('lock_timeout');
-  budget   interval := CASE WHEN saved IN ('0', '0ms') THEN NULL ELSE saved::interval END;
-  deadline timestamptz := clock_timestamp() + budget;
-  attempts int := 0;
-  statement text;
-BEGIN
-  LOOP
-    attempts := attempts + 1;
-    BEGIN
-      PERFORM set_config('lock_timeout', '200ms', true);
-      FOREACH statement IN ARRAY statements LOOP
-        EXECUTE statement;
-      END LOOP;
-      PERFORM set_config('lock_timeout', saved, true);
-      RETURN;
-    EXCEPTION WHEN lock_not_available THEN
-      PERFORM set_config('lock_timeout', saved, true);
-    END;
-    IF clock_timestamp() >= deadline THEN
-      RAISE EXCEPTION 'memtech could not % within % (% attempts): other transactions hold a lock on %', what, budget,
-                      attempts, array_to_string(relations, ', ')
-        USING ERRCODE = 'lock_not_available',
-              DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
-                SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = ANY (relations))),
-              HINT = 'Nothing was changed. Wait for or end those transactions, or raise memtech.lock_timeout, and run the script again.';
-    END IF;
-    PERFORM pg_sleep(0.05 + random() * 0.1);
-  END LOOP;
-END
-$$;
-
--- Takes ACCESS EXCLUSIVE on the given application tables all at once, in one statement and
--- a fixed order.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_lock_tables(tables regclass[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  PERFORM pg_temp.memtech_notice('locking %s (waiting at most %s)', array_to_string(tables, ', '),
-    CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN 'forever'
-         ELSE current_setting('lock_timeout')::interval::text END);
-  PERFORM pg_temp.memtech_in_short_attempts(
-    ARRAY[format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
-                 (SELECT string_agg(t::text, ', ' ORDER BY t::text) FROM unnest(tables) t))],
-    tables, 'lock ' || array_to_string(tables, ', '));
-END
-$$;
-
--- Called by the uninstall before it drops tables, types or columns: fails, naming them,
--- when objects of the application depend on what would go.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
-  tables regclass[], types regtype[] DEFAULT '{}', columns text[] DEFAULT NULL)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  found text[];
-BEGIN
-  -- Whatever still depends on what is about to go, once the package's own objects are
-  -- gone, belongs to the application. PostgreSQL would drop its indexes and constraints
-  -- silently with a column, and refuse for a view with a hint to use CASCADE: either way
-  -- the application would lose something, so stop first and say what.
-  WITH removed(classid, objid, subids) AS (
-    SELECT 'pg_class'::regclass, t::oid,
-           (SELECT array_agg(attnum) FROM pg_attribute WHERE attrelid = t AND attname = ANY (columns))
-      FROM unnest(tables) t
-    UNION ALL
-    SELECT 'pg_type'::regclass, reltype, NULL FROM pg_class WHERE oid = ANY (tables) AND columns IS NULL
-    UNION ALL
-    SELECT 'pg_type'::regclass, ty::oid, NULL FROM unnest(types) ty
-    UNION ALL
-    SELECT 'pg_type'::regclass, typarray, NULL FROM pg_type WHERE oid = ANY (types::oid[]) AND typarray <> 0
-  ), dependent AS (
-    SELECT d.classid, d.objid, d.objsubid,
-           CASE d.classid
-             WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
-             WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
-             WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
-             WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
-             WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
-             WHEN 'pg_class'::regclass THEN coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = d.objid), d.objid)
-           END AS owner
-      FROM pg_depend d
-      JOIN removed r ON d.refclassid = r.classid AND d.refobjid = r.objid
-     WHERE d.deptype IN ('n', 'a')
-       AND (r.subids IS NULL OR d.refobjsubid = ANY (r.subids))
-  )
-  SELECT array_agg(DISTINCT pg_describe_object(classid, objid, objsubid)) INTO found
-    FROM dependent
-   WHERE classid <> 'pg_attrdef'::regclass            -- a removed column's own default
-     AND NOT (classid = 'pg_constraint'::regclass      -- and its NOT NULL (a constraint from 18 on)
-              AND (SELECT contype FROM pg_constraint WHERE oid = objid) = 'n')
-     AND NOT (columns IS NULL AND owner = ANY (tables::oid[]));  -- parts of a removed table
-  IF found IS NOT NULL THEN
-    RAISE EXCEPTION 'memtech cannot remove %: the application''s % depend(s) on it',
-                    concat_ws(' and ',
-                      CASE WHEN columns IS NOT NULL THEN format('column(s) %s of %s', array_to_string(columns, ', '), tables[1])
-                           WHEN cardinality(tables) > 0 THEN 'table(s) ' || array_to_string(tables, ', ') END,
-                      CASE WHEN cardinality(types) > 0 THEN 'type(s) ' || array_to_string(types, ', ') END),
-                    array_to_string(found, ', ')
-      USING ERRCODE = 'dependent_objects_still_exist',
-            HINT = 'The uninstall never drops objects it did not create. Drop or change the objects named, then run the uninstall again; nothing was changed.';
-  END IF;
-END
-$$;
-
 -- Comments a table (column '') or column of the application's where it has none, and
 -- remembers it in memtech.added_comment so that the uninstall removes exactly those. A
 -- column the table does not have is the application's choice (memtech needs only the
@@ -454,7 +492,7 @@ $$;
 -- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
 -- package's policies, so that the uninstall never drops one of the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
-  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
+  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -466,17 +504,9 @@ BEGIN
                  CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
                  CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
                  CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
-  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
-    CASE WHEN purpose = 'tenant_isolation'
-         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
-         ELSE format('Who may %s within the company: %s.', lower(command),
-                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
-                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
-                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
-                          ELSE 'admins' END) END);
+  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl, description);
 END
 $$;
-
 -- Makes a role hold exactly these privileges on a table: grants only what is missing and
 -- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
@@ -530,96 +560,6 @@ BEGIN
 END
 $$;
 
--- Gives a table back the ACL it had: when it differs, every grantee (the owner too) loses
--- its privileges and the original entries are granted again in their original order, so
--- that the ACL is exactly as before, entries and order.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  target regclass := ('public.' || quote_ident(tbl))::regclass;
-  owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
-  wanted aclitem[] := coalesce(original, acldefault('r', (SELECT relowner FROM pg_class WHERE oid = target)));
-  current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
-  who oid;
-  item record;
-BEGIN
-  IF coalesce(current, acldefault('r', owner)) = wanted THEN
-    RETURN;
-  END IF;
-  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a LOOP
-    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
-                   CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
-  END LOOP;
-  FOR item IN
-    SELECT n, a.grantee,
-           string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
-           string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
-      FROM unnest(wanted) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
-     GROUP BY n, a.grantee ORDER BY n
-  LOOP
-    IF item.plain IS NOT NULL THEN
-      EXECUTE format('GRANT %s ON %s TO %s', item.plain, target,
-                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
-    END IF;
-    IF item.grantable IS NOT NULL THEN
-      EXECUTE format('GRANT %s ON %s TO %s WITH GRANT OPTION', item.grantable, target,
-                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
-    END IF;
-  END LOOP;
-END
-$$;
-
--- The uninstall's way to drop the package's triggers: those that call one of its trigger
--- functions and bear one of its names (a trigger of the application's calling a memtech
--- function stays, and then stops the DROP FUNCTION that follows, named).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgfoid IN (SELECT to_regprocedure(f) FROM unnest(functions) f) AND tgname ~ name_pattern LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
-END
-$$;
-
--- The uninstall's way to drop the package's tables: together (their foreign keys between
--- them need no CASCADE), and only once nothing of the application's depends on them.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  tables regclass[] := ARRAY(SELECT to_regclass(n) FROM unnest(names) n WHERE to_regclass(n) IS NOT NULL);
-BEGIN
-  IF NOT pg_temp.memtech_installed() OR cardinality(tables) = 0 THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_assert_removable(tables);
-  PERFORM pg_temp.memtech_notice('dropping %s', array_to_string(tables, ', '));
-  EXECUTE 'DROP TABLE ' || array_to_string(tables, ', ');
-END
-$$;
-
--- The uninstall's way to take columns off an application table: only once nothing of the
--- application's depends on them.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_assert_removable(ARRAY[to_regclass(target)], '{}', columns);
-  EXECUTE format('ALTER TABLE %s %s', to_regclass(target),
-                 (SELECT string_agg(format('DROP COLUMN IF EXISTS %I', c), ', ') FROM unnest(columns) c));
-END
-$$;
-
 -- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
 -- when all its rows go to the legacy company, a backfill (from the parent project for a
 -- child) otherwise.
@@ -668,47 +608,6 @@ BEGIN
 END
 $$;
 
--- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
--- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
--- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
--- reader of the view holds it while waiting for them: so it locks in short attempts.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
-BEGIN
-  IF current IS NOT DISTINCT FROM wanted THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
-    CASE WHEN current IS NOT NULL THEN
-      format('ALTER VIEW %s RESET (%s)', target,
-             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
-    CASE WHEN wanted IS NOT NULL THEN
-      format('ALTER VIEW %s SET (%s)', target,
-             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
-                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
-    ARRAY[target], format('lock view %s to change its options', target));
-END
-$$;
-
--- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
--- and the comment (like the role) is visible from every database: the uninstall of any of
--- them, the last to use the role, recognises by it a role a memtech install created and
--- drops it, whichever database created it. Once someone changes the comment, only the
--- database whose install created the role (memtech.installation.created_roles) counts it
--- as the package's.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
-AS $$
-  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
-                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
-                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
-                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
-$$;
-
 -- ==== sql/00_preflight.sql ====
 -- Checks first, changes after: before the install touches anything, compare what already
 -- exists with what the package defines, and stop with every problem named at once.
@@ -727,41 +626,9 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
   PRIMARY KEY (table_name, column_name)
 ) ON COMMIT DROP;
 
+-- The columns the modules add, each declared once, in its module's DDL: build.py reads them
+-- off the ADD COLUMN clauses and writes them here.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
-  -- v0 tables: the key and link columns the package relies on (the preflight below refuses a
-  -- v0 table without them: the v0 contract), then the columns it adds
-  ('memoires', 'id', 'uuid', true),
-  ('memoires', 'company_id', 'uuid', true),
-  ('memoires', 'uploaded_by', 'uuid', false),
-  ('memoires', 'project_type', 'text', false),
-  ('memoires', 'techniques_used', 'text[]', true),
-  ('memoires', 'metadata', 'jsonb', true),
-  ('projects', 'id', 'uuid', true),
-  ('projects', 'company_id', 'uuid', true),
-  ('projects', 'created_by', 'uuid', false),
-  ('projects', 'client', 'text', false),
-  ('projects', 'location', 'text', false),
-  ('projects', 'lot', 'text', false),
-  ('projects', 'project_type', 'text', false),
-  ('projects', 'size', 'text', false),
-  ('projects', 'deadline', 'timestamp with time zone', false),
-  ('projects', 'status', 'text', true),
-  ('projects', 'final_document_url', 'text', false),
-  ('projects', 'metadata', 'jsonb', true),
-  ('projects', 'updated_at', 'timestamp with time zone', true),
-  ('sections', 'id', 'uuid', true),
-  ('sections', 'project_id', 'uuid', true),
-  ('sections', 'company_id', 'uuid', true),
-  ('sections', 'generated_by_ai', 'boolean', true),
-  ('sections', 'source_blocks', 'uuid[]', true),
-  ('sections', 'quality_score', 'double precision', false),
-  ('sections', 'reviewed', 'boolean', true),
-  ('sections', 'reviewer_id', 'uuid', false),
-  ('sections', 'reviewed_at', 'timestamp with time zone', false),
-  ('sections', 'updated_at', 'timestamp with time zone', true),
-  ('document_chunks', 'id', 'uuid', true),
-  ('document_chunks', 'memoire_id', 'uuid', true),
-  -- new tables
   ('companies', 'id', 'uuid', true),
   ('companies', 'name', 'text', true),
   ('companies', 'address', 'text', false),
@@ -835,6 +702,38 @@ INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type,
   ('section_templates', 'usage_count', 'integer', true),
   ('section_templates', 'created_at', 'timestamp with time zone', true),
   ('section_templates', 'updated_at', 'timestamp with time zone', true),
+  ('audit_log', 'id', 'uuid', true),
+  ('audit_log', 'company_id', 'uuid', false),
+  ('audit_log', 'action', 'text', true),
+  ('audit_log', 'user_id', 'uuid', false),
+  ('audit_log', 'resource_type', 'text', true),
+  ('audit_log', 'resource_id', 'uuid', false),
+  ('audit_log', 'details', 'jsonb', true),
+  ('audit_log', 'ip_address', 'inet', false),
+  ('audit_log', 'user_agent', 'text', false),
+  ('audit_log', 'timestamp', 'timestamp with time zone', true),
+  ('projects', 'created_by', 'uuid', false),
+  ('projects', 'client', 'text', false),
+  ('projects', 'location', 'text', false),
+  ('projects', 'lot', 'text', false),
+  ('projects', 'project_type', 'text', false),
+  ('projects', 'size', 'text', false),
+  ('projects', 'deadline', 'timestamp with time zone', false),
+  ('projects', 'status', 'text', true),
+  ('projects', 'final_document_url', 'text', false),
+  ('projects', 'metadata', 'jsonb', true),
+  ('projects', 'updated_at', 'timestamp with time zone', true),
+  ('memoires', 'uploaded_by', 'uuid', false),
+  ('memoires', 'project_type', 'text', false),
+  ('memoires', 'techniques_used', 'text[]', true),
+  ('memoires', 'metadata', 'jsonb', true),
+  ('sections', 'generated_by_ai', 'boolean', true),
+  ('sections', 'source_blocks', 'uuid[]', true),
+  ('sections', 'quality_score', 'double precision', false),
+  ('sections', 'reviewed', 'boolean', true),
+  ('sections', 'reviewer_id', 'uuid', false),
+  ('sections', 'reviewed_at', 'timestamp with time zone', false),
+  ('sections', 'updated_at', 'timestamp with time zone', true),
   ('rc_analysis', 'id', 'uuid', true),
   ('rc_analysis', 'company_id', 'uuid', true),
   ('rc_analysis', 'project_id', 'uuid', true),
@@ -871,17 +770,14 @@ INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type,
   ('generation_requests', 'latency_seconds', 'double precision', false),
   ('generation_requests', 'error_message', 'text', false),
   ('generation_requests', 'created_at', 'timestamp with time zone', true),
-  ('generation_requests', 'completed_at', 'timestamp with time zone', false),
-  ('audit_log', 'id', 'uuid', true),
-  ('audit_log', 'company_id', 'uuid', false),
-  ('audit_log', 'action', 'text', true),
-  ('audit_log', 'user_id', 'uuid', false),
-  ('audit_log', 'resource_type', 'text', true),
-  ('audit_log', 'resource_id', 'uuid', false),
-  ('audit_log', 'details', 'jsonb', true),
-  ('audit_log', 'ip_address', 'inet', false),
-  ('audit_log', 'user_agent', 'text', false),
-  ('audit_log', 'timestamp', 'timestamp with time zone', true);
+  ('generation_requests', 'completed_at', 'timestamp with time zone', false);
+-- Of the application's v0 tables, the columns the package relies on: their keys and links
+-- (pg_temp.memtech_v0_key, from the manifest) and company_id, which module 08 adds.
+INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null)
+SELECT k.table_name, k.column_name, 'uuid', true FROM pg_temp.memtech_v0_key k
+UNION
+SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
+ WHERE m.origin = 'v0' AND m.company_via = 'company_id';
 
 DO $preflight$
 DECLARE
@@ -900,7 +796,7 @@ BEGIN
                     WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END) AS problem
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
-       AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     UNION ALL
     -- a column exists with another type
     SELECT format('column public.%I.%I is %s, but memtech expects %s',
@@ -918,11 +814,7 @@ BEGIN
     -- column is the application's, there or not; a table that is missing is created.
     SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
                   need.table_name, need.column_name, need.why)
-      FROM (VALUES ('memoires', 'id', 'as its primary key'), ('projects', 'id', 'as its primary key'),
-                   ('sections', 'id', 'as its primary key'), ('document_chunks', 'id', 'as its primary key'),
-                   ('sections', 'project_id', 'to give each section its project''s company'),
-                   ('document_chunks', 'memoire_id', 'to give each chunk its memoire''s company'))
-           AS need (table_name, column_name, why)
+      FROM pg_temp.memtech_v0_key need
       JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
      WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
                           AND NOT a.attisdropped)
@@ -938,7 +830,7 @@ BEGIN
       FROM pg_class c
       LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-       AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
        AND pk.conkey IS DISTINCT FROM ARRAY[(SELECT a.attnum FROM pg_attribute a
                                               WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
@@ -950,7 +842,7 @@ BEGIN
        AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
                          'project_status', 'generation_status', 'memoire_section_type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
-                         AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column))
+                         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
     -- the private schema exists but was not made by memtech
     SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
@@ -962,8 +854,8 @@ BEGIN
     RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
       USING DETAIL = array_to_string(problems, E'\n'),
             HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
-                   'memoires, projects, sections and document_chunks it needs only their uuid primary key id, '
-                   'sections.project_id and document_chunks.memoire_id), then run the install again; nothing was changed.';
+                   'v0 tables it needs only their uuid primary key id and the links to a parent), then run the install '
+                   'again; nothing was changed.';
   END IF;
 END
 $preflight$;
@@ -1000,7 +892,7 @@ AS $$
     -- Every table of the column contract is a tenant table, or becomes one in this install.
     SELECT c.oid FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-       AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
   ), application_relation AS (
     SELECT c.oid, c.relkind, c.relowner, format('%I.%I', n.nspname, c.relname) AS name,
            c.relkind = 'v' AND NOT coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
@@ -1086,7 +978,7 @@ BEGIN
     INTO not_owned
     FROM pg_class c
    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-     AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+     AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
      AND NOT pg_has_role(c.relowner, 'USAGE');
   IF not_owned IS NOT NULL THEN
     RAISE EXCEPTION 'memtech must be run by the owner of the tables it changes; % may not alter %', current_user,
@@ -1100,7 +992,7 @@ BEGIN
     WITH tenant_table AS (
       SELECT c.oid, c.relowner, c.relacl FROM pg_class c
        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-         AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     ), use (role_oid, table_name, what) AS (
       SELECT t.relowner, t.oid::regclass::text, 'owns ' || t.oid::regclass::text FROM tenant_table t
       UNION ALL
@@ -1171,7 +1063,7 @@ BEGIN
      WHERE c.relkind IN ('r', 'p')
        AND (c.relnamespace = 'memtech'::regnamespace
             OR (c.relnamespace = 'public'::regnamespace
-                AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)))
+                AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)))
     UNION
     SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
      WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
@@ -1265,6 +1157,57 @@ COMMENT ON COLUMN memtech.managed_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.managed_column.column_name IS 'Column the package defines on that table.';
 COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, pg_temp (types outside pg_catalog schema-qualified).';
 COMMENT ON COLUMN memtech.managed_column.not_null IS 'Whether the package makes it NOT NULL.';
+
+-- The manifest (sql/manifest.sql), kept: the scripts read their own copy in pg_temp, and
+-- this one is for operators and the tests.
+CREATE TABLE IF NOT EXISTS memtech.tenant_table (
+  table_name     text NOT NULL CONSTRAINT tenant_table_pkey PRIMARY KEY,
+  origin         text NOT NULL CONSTRAINT tenant_table_origin_is_known CHECK (origin IN ('v0', 'package')),
+  company_via    text NOT NULL CONSTRAINT tenant_table_company_via_is_known
+                   CHECK (company_via IN ('id', 'company_id', 'memoire_id')),
+  company_from   text CONSTRAINT tenant_table_company_from_is_known
+                   CHECK (company_from IN ('acting_user', 'legacy', 'project', 'block')),
+  select_by      text CONSTRAINT tenant_table_select_by_is_known CHECK (select_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  insert_by      text CONSTRAINT tenant_table_insert_by_is_known CHECK (insert_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  update_by      text CONSTRAINT tenant_table_update_by_is_known CHECK (update_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  delete_by      text CONSTRAINT tenant_table_delete_by_is_known CHECK (delete_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  insert_columns text[],
+  update_columns text[],
+  audited        boolean NOT NULL,
+  secret_columns text[] NOT NULL,
+  same_company   text[] NOT NULL,
+  distribution   text NOT NULL CONSTRAINT tenant_table_distribution_is_known
+                   CHECK (distribution IN ('distributed', 'reference', 'local'))
+);
+COMMENT ON TABLE memtech.tenant_table IS
+  'The manifest (sql/manifest.sql): each table in public whose rows belong to a company, and the facts every layer of the package reads about it. See docs/architecture.md.';
+COMMENT ON COLUMN memtech.tenant_table.table_name IS 'The table, in public.';
+COMMENT ON COLUMN memtech.tenant_table.origin IS 'v0: the application had it before the package, and gets it back from the uninstall; package: the package made it.';
+COMMENT ON COLUMN memtech.tenant_table.company_via IS 'How a row finds its company, which the isolation policy compares with the acting user''s: id (the row is the company), company_id, or memoire_id (through its memoire: a table that keeps its v0 structure).';
+COMMENT ON COLUMN memtech.tenant_table.company_from IS 'Where company_id comes from when an insert leaves it out: the acting user''s company (acting_user), or with no acting user the company of the rows of before the install (legacy), the project''s (project), the block''s (block). NULL: only the package writes company_id, or there is none.';
+COMMENT ON COLUMN memtech.tenant_table.select_by IS 'Who of a company may read its rows through the API: members (any active user), editors (admins and users), admins, admins_or_self (admins, and each user its own row); NULL: nobody. The policies and the grants of authenticated follow.';
+COMMENT ON COLUMN memtech.tenant_table.insert_by IS 'Who of a company may insert, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.update_by IS 'Who of a company may update, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.delete_by IS 'Who of a company may delete, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.insert_columns IS 'The only columns the API may give on insert; NULL: every column.';
+COMMENT ON COLUMN memtech.tenant_table.update_columns IS 'The only columns the API may change; NULL: every column.';
+COMMENT ON COLUMN memtech.tenant_table.audited IS 'Whether each insert, update and delete writes audit_log. Not document_chunks (bulk RAG data: its memoire''s trail says who changed it), content_block_tags (a copy of content_blocks.tags) nor audit_log itself.';
+COMMENT ON COLUMN memtech.tenant_table.secret_columns IS 'Columns never granted to the API roles and redacted in the trail; memtech.secret_column starts from these.';
+COMMENT ON COLUMN memtech.tenant_table.same_company IS 'References that no foreign key keeps inside the company, as column=table (a user id, a list of block ids): a trigger refuses ids of other companies'' rows.';
+COMMENT ON COLUMN memtech.tenant_table.distribution IS 'How the table would spread over a Citus cluster: distributed by its company, reference (copied to every node), or local.';
+
+WITH manifest AS (SELECT * FROM pg_temp.memtech_tenant_table),
+upserted AS (
+  INSERT INTO memtech.tenant_table AS t SELECT * FROM manifest
+  ON CONFLICT (table_name) DO UPDATE
+    SET (origin, company_via, company_from, select_by, insert_by, update_by, delete_by, insert_columns,
+         update_columns, audited, secret_columns, same_company, distribution)
+      = (excluded.origin, excluded.company_via, excluded.company_from, excluded.select_by, excluded.insert_by,
+         excluded.update_by, excluded.delete_by, excluded.insert_columns, excluded.update_columns, excluded.audited,
+         excluded.secret_columns, excluded.same_company, excluded.distribution)
+    WHERE row(t.*) IS DISTINCT FROM row(excluded.*)
+)
+DELETE FROM memtech.tenant_table t WHERE t.table_name NOT IN (SELECT m.table_name FROM manifest m);
 
 CREATE OR REPLACE FUNCTION memtech.installed_version() RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -1361,7 +1304,7 @@ INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row
 SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
    AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
 ON CONFLICT (table_name) DO NOTHING;
 
@@ -2115,7 +2058,7 @@ BEGIN
   IF legacy IS NOT NULL AND EXISTS (SELECT 1 FROM public.companies WHERE id = legacy) THEN
     RETURN;
   END IF;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.company_from = 'legacy' ORDER BY 1 LOOP
     IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ('public.' || t)::regclass
                  AND attname = 'company_id' AND NOT attisdropped) THEN
       EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I WHERE company_id IS NULL)', orphans, t) INTO orphans;
@@ -2851,89 +2794,53 @@ BEGIN
 END
 $$;
 
--- company_id fills itself in on every tenant table.
+-- company_id fills itself in, and the references no foreign key can check stay inside the
+-- company, on every table of the manifest that says how.
 DO $$
 DECLARE
-  t text;
+  t record;
+  columns text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'past_projects', 'section_templates'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE company_from IS NOT NULL ORDER BY table_name LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(%s)',
+                   t.table_name || '_fill_company_id', t.table_name,
+                   CASE WHEN t.company_from <> 'acting_user' THEN quote_literal(t.company_from) ELSE '' END);
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_fill_company_id', t.table_name,
+      'Fills company_id when the client does not send it: the acting user''s company' || CASE t.company_from
+        WHEN 'project' THEN ', or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
+        WHEN 'block' THEN ', or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
+        WHEN 'legacy' THEN ', or for a backend with no acting user the company of the rows of before the install.'
+        ELSE '.' END);
   END LOOP;
-  -- A link takes its block's company, as a section takes its project's; the file must then
-  -- be of that company too (block_files_file_fkey).
-  CREATE OR REPLACE TRIGGER block_files_fill_company_id BEFORE INSERT ON public.block_files
-    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id('block');
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
-  END LOOP;
-  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE cardinality(same_company) > 0 ORDER BY table_name LOOP
+    SELECT string_agg(quote_ident(split_part(r, '=', 1)), ', ') INTO columns FROM unnest(t.same_company) r;
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF company_id, %s ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company(%s)',
+                   t.table_name || '_same_company', columns, t.table_name,
+                   (SELECT string_agg(quote_literal(r), ', ') FROM unnest(t.same_company) r));
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_same_company', t.table_name,
+                   'Keeps references that no foreign key can check inside the row''s company.');
   END LOOP;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER content_blocks_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER files_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER projects_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER memoires_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER sections_same_company
-  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
-CREATE OR REPLACE TRIGGER content_matches_same_company
-  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
 CREATE OR REPLACE TRIGGER users_guard_change
   BEFORE UPDATE ON public.users
   FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
 
--- Triggers are named <table>_<purpose>; their comments say why.
-DO $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
-              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
-  LOOP
-    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.sections'::regclass, 'public.rc_analysis'::regclass,
-                                                         'public.content_matches'::regclass, 'public.generation_requests'::regclass)
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
-           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl = 'public.block_files'::regclass
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
-           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.projects'::regclass, 'public.memoires'::regclass)
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or for a backend with no acting user the company of the rows of before the install.'
-           WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company.'
-           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
-  END LOOP;
-END
-$$;
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';
 
 -- ==== sql/11_row_level_security.sql ====
 -- Tenant isolation, enforced by the database for every role that does not bypass row
--- level security. Each table has RLS enabled and forced (the owner is bound too) and:
---   * one RESTRICTIVE policy, <table>_tenant_isolation, that keeps every command inside
---     the acting user's company. Restrictive policies are ANDed with everything else, so
---     a permissive policy the application adds can widen access within the company but
---     never across companies. It applies to every role (an unknown user has no company).
---   * PERMISSIVE policies for authenticated, one per command a role may run:
---     members (any role) read; editors (admin, user) write the working data; admins
---     manage users and the company profile and read the audit log.
+-- level security, on every table of the manifest. Each has RLS enabled and forced (the
+-- owner is bound too), and:
+--   * one RESTRICTIVE policy, memtech_tenant_isolation, that keeps every command inside the
+--     acting user's company. Restrictive policies are ANDed with everything else, so a
+--     permissive policy the application adds can widen access within the company but never
+--     across companies. It applies to every role (an unknown user has no company).
+--   * a PERMISSIVE policy for authenticated per command the manifest lets a role set run
+--     (select_by, insert_by, update_by, delete_by), named memtech_<set>_<command>.
 -- anon has no permissive policy: it sees and changes nothing.
 -- Policies call the helpers as (SELECT ...) so that PostgreSQL runs them once per
 -- statement, and every tenant path is an indexed company_id (or memoires' for chunks).
@@ -2942,52 +2849,37 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('row level security and policies'); E
 
 DO $$
 DECLARE
-  t text;
-  -- The role test is inside the (SELECT ...): one boolean computed once per statement,
-  -- which the planner takes as what it is, rather than a comparison it would estimate to
-  -- keep a fraction of the rows (and plan for a handful of rows of a large company).
-  editors constant text := $e$(SELECT memtech.current_user_role() IN ('admin', 'user'))$e$;
-  admins  constant text := $e$(SELECT memtech.current_user_role() = 'admin')$e$;
-  own_company constant text := 'company_id = (SELECT memtech.current_company_id())';
+  t record;
+  p record;
 BEGIN
-  -- The working data: one shape for all.
-  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_policy(t, 'tenant_isolation', 'ALL', 'public', true,
-      CASE t WHEN 'document_chunks'
-        -- document_chunks keeps its v0 structure: a chunk is its memoire's company's.
-        THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
-        ELSE own_company END);
-    PERFORM pg_temp.memtech_policy(t, 'members_read', 'SELECT', 'authenticated', false, 'true');
-    PERFORM pg_temp.memtech_policy(t, 'editors_insert', 'INSERT', 'authenticated', false, editors);
-    PERFORM pg_temp.memtech_policy(t, 'editors_update', 'UPDATE', 'authenticated', false, editors);
-    PERFORM pg_temp.memtech_policy(t, 'editors_delete', 'DELETE', 'authenticated', false, editors);
-  END LOOP;
-
-  PERFORM pg_temp.memtech_policy('companies', 'tenant_isolation', 'ALL', 'public', true,
-    'id = (SELECT memtech.current_company_id())');
-  PERFORM pg_temp.memtech_policy('companies', 'members_read', 'SELECT', 'authenticated', false, 'true');
-  PERFORM pg_temp.memtech_policy('companies', 'admins_update', 'UPDATE', 'authenticated', false, admins);
-
-  PERFORM pg_temp.memtech_policy('users', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('users', 'members_read', 'SELECT', 'authenticated', false, 'true');
-  PERFORM pg_temp.memtech_policy('users', 'admins_insert', 'INSERT', 'authenticated', false, admins);
-  -- Everyone may edit their own profile; what they may not change there is the trigger's job.
-  PERFORM pg_temp.memtech_policy('users', 'admins_or_self_update', 'UPDATE', 'authenticated', false,
-    admins || ' OR id = (SELECT memtech.current_user_id())');
-
-  -- Block tags are written by the triggers of content_blocks only: members read them.
-  PERFORM pg_temp.memtech_policy('content_block_tags', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('content_block_tags', 'members_read', 'SELECT', 'authenticated', false, 'true');
-
-  PERFORM pg_temp.memtech_policy('audit_log', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('audit_log', 'admins_read', 'SELECT', 'authenticated', false, admins);
-
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
-                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
-                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table ORDER BY table_name LOOP
+    PERFORM pg_temp.memtech_policy(t.table_name, 'tenant_isolation', 'ALL', 'public', true,
+      CASE t.company_via
+        WHEN 'id' THEN 'id = (SELECT memtech.current_company_id())'
+        WHEN 'company_id' THEN 'company_id = (SELECT memtech.current_company_id())'
+        -- a table that keeps its v0 structure: a row is its memoire's company's
+        WHEN 'memoire_id' THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
+      END,
+      'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.');
+    -- Who may do what inside the company. The role test is inside the (SELECT ...): one
+    -- boolean computed once per statement, which the planner takes as what it is, rather
+    -- than a comparison it would estimate to keep a fraction of the rows (and plan for a
+    -- handful of rows of a large company).
+    FOR p IN
+      SELECT c.command, c.verb, s.role_set, s.expr, s.who
+        FROM (VALUES ('SELECT', 'read', t.select_by), ('INSERT', 'insert', t.insert_by),
+                     ('UPDATE', 'update', t.update_by), ('DELETE', 'delete', t.delete_by)) AS c (command, verb, role_set)
+        JOIN (VALUES
+          ('members', 'true', 'any active member'),
+          ('editors', $e$(SELECT memtech.current_user_role() IN ('admin', 'user'))$e$, 'admins and users'),
+          ('admins', $e$(SELECT memtech.current_user_role() = 'admin')$e$, 'admins'),
+          ('admins_or_self', $e$(SELECT memtech.current_user_role() = 'admin') OR id = (SELECT memtech.current_user_id())$e$,
+           'admins, and each user for their own profile')) AS s (role_set, expr, who) USING (role_set)
+    LOOP
+      PERFORM pg_temp.memtech_policy(t.table_name, p.role_set || '_' || p.verb, p.command, 'authenticated', false,
+                                     p.expr, format('Who may %s within the company: %s.', lower(p.command), p.who));
+    END LOOP;
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t.table_name);
   END LOOP;
 END
 $$;
@@ -2998,40 +2890,46 @@ $$;
 -- nothing. No API role may TRUNCATE (it ignores row level security) nor add triggers or
 -- foreign keys. Supabase grants all of these on new tables by default, so this module
 -- makes the grants exact rather than only adding some, and keeps re-runs silent by
--- changing only what differs. users.password_hash is never granted: clients select
--- named columns of users.
+-- changing only what differs. A secret column (users.password_hash) is never granted:
+-- clients select named columns of such a table. Everything here follows the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('privileges of the API roles'); END $$;
 
 DO $$
 DECLARE
-  t text;
-  api_role text;
+  t record;
+  c record;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_grant_exactly(t, 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-  END LOOP;
-  PERFORM pg_temp.memtech_grant_exactly('companies', 'authenticated', ARRAY['SELECT', 'UPDATE']);
-  PERFORM pg_temp.memtech_grant_exactly('content_block_tags', 'authenticated', ARRAY['SELECT']);
-  PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
-  PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login', 'updated_at']);
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'INSERT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
-    ARRAY['email', 'full_name', 'role', 'is_active']);
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
-                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
-                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_grant_exactly(t, 'anon', '{}');
-    PERFORM pg_temp.memtech_grant_columns_exactly(t, 'anon', p, '{}')
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table ORDER BY table_name LOOP
+    -- authenticated: the commands of the manifest's role sets, on the whole table, or on the
+    -- columns the manifest names: every column but the secret ones to read, the listed ones
+    -- to insert or update. The table first: revoking there takes the column grants too.
+    PERFORM pg_temp.memtech_grant_exactly(t.table_name, 'authenticated', ARRAY(
+      SELECT x.command FROM (VALUES ('SELECT', t.select_by, cardinality(t.secret_columns) > 0),
+                                    ('INSERT', t.insert_by, t.insert_columns IS NOT NULL),
+                                    ('UPDATE', t.update_by, t.update_columns IS NOT NULL),
+                                    ('DELETE', t.delete_by, false)) AS x (command, role_set, by_column)
+       WHERE x.role_set IS NOT NULL AND NOT x.by_column));
+    FOR c IN
+      SELECT x.command, x.columns
+        FROM (VALUES
+          ('SELECT', t.select_by, CASE WHEN cardinality(t.secret_columns) > 0 THEN ARRAY(
+             SELECT a.attname::text FROM pg_attribute a
+              WHERE a.attrelid = format('public.%I', t.table_name)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attname <> ALL (t.secret_columns) ORDER BY a.attnum) END),
+          ('INSERT', t.insert_by, t.insert_columns),
+          ('UPDATE', t.update_by, t.update_columns)) AS x (command, role_set, columns)
+       WHERE x.role_set IS NOT NULL AND x.columns IS NOT NULL
+    LOOP
+      PERFORM pg_temp.memtech_grant_columns_exactly(t.table_name, 'authenticated', c.command, c.columns);
+    END LOOP;
+    -- anon: nothing, on the table or any column.
+    PERFORM pg_temp.memtech_grant_exactly(t.table_name, 'anon', '{}');
+    PERFORM pg_temp.memtech_grant_columns_exactly(t.table_name, 'anon', p, '{}')
        FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p;
-    IF EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
-                WHERE c.oid = ('public.' || t)::regclass AND a.grantee = 0 AND a.privilege_type = 'TRUNCATE') THEN
-      EXECUTE format('REVOKE TRUNCATE ON public.%I FROM PUBLIC', t);
+    IF EXISTS (SELECT 1 FROM pg_class rel, aclexplode(rel.relacl) a
+                WHERE rel.oid = format('public.%I', t.table_name)::regclass AND a.grantee = 0 AND a.privilege_type = 'TRUNCATE') THEN
+      EXECUTE format('REVOKE TRUNCATE ON public.%I FROM PUBLIC', t.table_name);
     END IF;
   END LOOP;
 
@@ -3145,7 +3043,9 @@ COMMENT ON TABLE memtech.secret_column IS
   'Columns whose values never reach the audit trail: they are written as "[redacted]". Add a row to mark another column secret.';
 COMMENT ON COLUMN memtech.secret_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
-INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
+INSERT INTO memtech.secret_column (table_name, column_name)
+SELECT t.table_name, c FROM pg_temp.memtech_tenant_table t, unnest(t.secret_columns) c
+ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -3453,9 +3353,7 @@ DECLARE
   op text;
   fn regprocedure;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.audited ORDER BY m.table_name LOOP
     fn := memtech.generate_audit_function(t);
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
       EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s

@@ -9,7 +9,7 @@ INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row
 SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
    AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
 ON CONFLICT (table_name) DO NOTHING;
 

@@ -33,7 +33,7 @@ BEGIN
   IF legacy IS NOT NULL AND EXISTS (SELECT 1 FROM public.companies WHERE id = legacy) THEN
     RETURN;
   END IF;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.company_from = 'legacy' ORDER BY 1 LOOP
     IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ('public.' || t)::regclass
                  AND attname = 'company_id' AND NOT attisdropped) THEN
       EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I WHERE company_id IS NULL)', orphans, t) INTO orphans;

@@ -374,75 +374,39 @@ BEGIN
 END
 $$;
 
--- company_id fills itself in on every tenant table.
+-- company_id fills itself in, and the references no foreign key can check stay inside the
+-- company, on every table of the manifest that says how.
 DO $$
 DECLARE
-  t text;
+  t record;
+  columns text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'past_projects', 'section_templates'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE company_from IS NOT NULL ORDER BY table_name LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(%s)',
+                   t.table_name || '_fill_company_id', t.table_name,
+                   CASE WHEN t.company_from <> 'acting_user' THEN quote_literal(t.company_from) ELSE '' END);
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_fill_company_id', t.table_name,
+      'Fills company_id when the client does not send it: the acting user''s company' || CASE t.company_from
+        WHEN 'project' THEN ', or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
+        WHEN 'block' THEN ', or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
+        WHEN 'legacy' THEN ', or for a backend with no acting user the company of the rows of before the install.'
+        ELSE '.' END);
   END LOOP;
-  -- A link takes its block's company, as a section takes its project's; the file must then
-  -- be of that company too (block_files_file_fkey).
-  CREATE OR REPLACE TRIGGER block_files_fill_company_id BEFORE INSERT ON public.block_files
-    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id('block');
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
-  END LOOP;
-  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE cardinality(same_company) > 0 ORDER BY table_name LOOP
+    SELECT string_agg(quote_ident(split_part(r, '=', 1)), ', ') INTO columns FROM unnest(t.same_company) r;
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF company_id, %s ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company(%s)',
+                   t.table_name || '_same_company', columns, t.table_name,
+                   (SELECT string_agg(quote_literal(r), ', ') FROM unnest(t.same_company) r));
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_same_company', t.table_name,
+                   'Keeps references that no foreign key can check inside the row''s company.');
   END LOOP;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER content_blocks_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER files_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER projects_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER memoires_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER sections_same_company
-  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
-CREATE OR REPLACE TRIGGER content_matches_same_company
-  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
 CREATE OR REPLACE TRIGGER users_guard_change
   BEFORE UPDATE ON public.users
   FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
 
--- Triggers are named <table>_<purpose>; their comments say why.
-DO $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
-              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
-  LOOP
-    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.sections'::regclass, 'public.rc_analysis'::regclass,
-                                                         'public.content_matches'::regclass, 'public.generation_requests'::regclass)
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
-           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl = 'public.block_files'::regclass
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
-           WHEN t.tgname LIKE '%fill_company_id' AND t.tbl IN ('public.projects'::regclass, 'public.memoires'::regclass)
-           THEN 'Fills company_id when the client does not send it: the acting user''s company, or for a backend with no acting user the company of the rows of before the install.'
-           WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company.'
-           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
-  END LOOP;
-END
-$$;
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';

@@ -21,7 +21,9 @@ COMMENT ON TABLE memtech.secret_column IS
   'Columns whose values never reach the audit trail: they are written as "[redacted]". Add a row to mark another column secret.';
 COMMENT ON COLUMN memtech.secret_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
-INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
+INSERT INTO memtech.secret_column (table_name, column_name)
+SELECT t.table_name, c FROM pg_temp.memtech_tenant_table t, unnest(t.secret_columns) c
+ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -329,9 +331,7 @@ DECLARE
   op text;
   fn regprocedure;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.audited ORDER BY m.table_name LOOP
     fn := memtech.generate_audit_function(t);
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
       EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s

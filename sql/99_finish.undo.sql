@@ -17,9 +17,8 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('uninstalling version %s', memtech.installed_version());
   SELECT legacy_company_id, created_tables INTO legacy, created FROM memtech.installation;
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'rc_analysis', 'content_matches', 'generation_requests',
-                           'audit_log'] || created LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
+            WHERE m.origin = 'package' OR m.table_name = ANY (created) ORDER BY 1 LOOP
     CONTINUE WHEN to_regclass('public.' || quote_ident(t)) IS NULL;
     IF t = 'companies' THEN
       SELECT count(*) INTO n FROM public.companies WHERE id IS DISTINCT FROM legacy;
@@ -52,8 +51,8 @@ BEGIN
   -- now, at once, so that no later statement waits for a lock (nor in an order that could
   -- deadlock with the application), and whoever is in the way is named.
   PERFORM pg_temp.memtech_lock_tables(ARRAY(
-    SELECT to_regclass('public.' || v0) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) v0
-     WHERE to_regclass('public.' || v0) IS NOT NULL
+    SELECT to_regclass(format('public.%I', m.table_name)) FROM pg_temp.memtech_tenant_table m
+     WHERE m.origin = 'v0' AND to_regclass(format('public.%I', m.table_name)) IS NOT NULL
     UNION
     SELECT p.polrelid::regclass FROM pg_policy p WHERE p.polname = 'memtech_tenant_isolation'
     UNION

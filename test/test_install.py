@@ -460,12 +460,12 @@ def test_a_v0_table_without_the_key_or_link_memtech_needs_is_refused_naming_ever
                    "public.memoires has no primary key, but memtech needs its primary key on (id): add it "
                    "(ALTER TABLE public.memoires ADD PRIMARY KEY (id))",
                    "public.projects has its primary key on (id, name), but memtech needs its primary key on (id)",
-                   "public.sections has no column project_id, which memtech needs to give each section its "
+                   "public.sections has no column project_id, which memtech needs to give each row of public.sections its "
                    "project's company: add it (uuid), or rename the column that holds it",
                    "public.document_chunks has no column id, which memtech needs as its primary key",
-                   "public.document_chunks has no column memoire_id, which memtech needs to give each chunk its "
+                   "public.document_chunks has no column memoire_id, which memtech needs to give each row of public.document_chunks its "
                    "memoire's company",
-                   "sections.project_id and document_chunks.memoire_id")
+                   "it needs only their uuid primary key id and the links to a parent")
     assert db.dump() == dump
     assert not table_exists(db, "memtech.installation")
 
