@@ -63,7 +63,7 @@ def script(kind, parts):
     return "\n".join(body)
 
 
-def column_contract(paths):
+def contract_rows(paths):
     """(table, column, type, not null) of every column the modules add, in their order."""
     rows, table = [], None
     for path in paths:
@@ -74,7 +74,12 @@ def column_contract(paths):
                 rows.append((table, m.group(1), TYPE_NAMES.get(m.group(2), m.group(2)), bool(m.group(3))))
             if not line.lstrip().startswith("--") and line.rstrip().endswith(";"):
                 table = None
-    return ",\n".join(f"  ('{t}', '{c}', '{ty}', {str(nn).lower()})" for t, c, ty, nn in rows)
+    return rows
+
+
+def column_contract(paths):
+    """The contract's rows as the preflight's VALUES list."""
+    return ",\n".join(f"  ('{t}', '{c}', '{ty}', {str(nn).lower()})" for t, c, ty, nn in contract_rows(paths))
 
 
 def section(path, contract=""):

@@ -16,7 +16,8 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from helpers import auto_explained
+import manifest
+from helpers import UPDATED_AT_TABLES, auto_explained
 
 INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -46,11 +47,8 @@ HASH_1 = "$2b$12$" + "R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
 HASH_2 = "$2b$12$" + "Zy8.Qm4kLp0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789./abcd"
 assert len(HASH_1) == len(HASH_2) == 60
 
-TENANT_TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
-                 "section_templates", "projects", "memoires", "sections", "rc_analysis",
-                 "content_matches", "generation_requests"]
-UPDATED_AT_TABLES = ["companies", "users", "content_blocks", "past_projects", "section_templates",
-                     "projects", "sections"]
+# The audited tables and those with updated_at: from the manifest and the contract.
+TENANT_TABLES = manifest.names(audited=True)
 
 # ip_address is read as psycopg loads inet: an ipaddress.IPv4Address for a host address.
 AUDIT_COLUMNS = "id, action, resource_type, resource_id, company_id, user_id, details, ip_address, user_agent"

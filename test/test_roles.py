@@ -16,10 +16,9 @@ from psycopg import sql
 
 import pgcluster
 from conftest import Database
-from helpers import data_digest, load_v0, notices, scalar
+from helpers import V0_TABLES, data_digest, load_v0, notices, scalar
 from supabase_layout import A_USER, COMPANY_A, PROJECT_A, TENANT_DATA, install_as
 
-V0_TABLES = ["document_chunks", "memoires", "projects", "sections"]
 RLS_VIOLATION = "42501"
 PERMISSION_DENIED = "42501"
 

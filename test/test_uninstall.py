@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import (VERSION, app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
+from helpers import (VERSION, NEW_TABLES, V0_TABLES, app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
                      notices, rows, scalar, table_exists, v0_digests)
 
 NOTHING_TO_UNINSTALL = "nothing to uninstall"
@@ -247,7 +247,7 @@ def test_uninstall_on_database_the_install_populated(db):
     db.uninstall()
 
     assert db.dump() == empty
-    for table in ["projects", "memoires", "sections", "document_chunks", "companies", "users"]:
+    for table in V0_TABLES + NEW_TABLES:
         assert not table_exists(db, f"public.{table}")
 
 

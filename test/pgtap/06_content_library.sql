@@ -70,11 +70,11 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
 -- Structure
 -- ---------------------------------------------------------------------------------------
 SELECT has_table('public', t, format('table %s exists', t))
-  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM (SELECT DISTINCT table_name FROM expected_column) e (t);
 SELECT columns_are('public', t,
                    ARRAY(SELECT column_name FROM expected_column e WHERE e.table_name = t ORDER BY ord),
                    format('%s has exactly the columns of the specification', t))
-  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM (SELECT DISTINCT table_name FROM expected_column) e (t);
 
 SELECT col_type_is('public', table_name, column_name, data_type,
                    format('%s.%s is %s', table_name, column_name, data_type))

@@ -6,11 +6,11 @@ SELECT plan(14);
 SELECT is_empty($$
   SELECT format('%s lacks its %s trigger', c.relname, op)
     FROM pg_class c CROSS JOIN unnest(ARRAY['insert', 'update', 'delete']) op
-   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
-     AND c.relname NOT IN ('document_chunks', 'audit_log', 'content_block_tags')
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     AND c.relname IN (SELECT m.table_name FROM memtech.tenant_table m WHERE m.audited)
      AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = c.relname || '_audit_' || op
                        AND t.tgfoid = to_regprocedure(format('memtech.audit_%s()', c.relname)))
-$$, 'every tenant table but document_chunks and content_block_tags (a copy of content_blocks.tags, audited there) writes the trail of its inserts, updates and deletes');
+$$, 'every tenant table the manifest marks audited writes the trail of its inserts, updates and deletes');
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000015', 'Traces BTP');
 INSERT INTO users (id, company_id, email, full_name, role, password_hash) VALUES

@@ -12,18 +12,16 @@ SET LOCAL search_path = pg_catalog, public;
 CREATE FUNCTION pg_temp.contract_type(oid, integer) RETURNS text LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS 'SELECT format_type($1, $2)';
 
-CREATE TEMPORARY TABLE new_table (table_name name PRIMARY KEY) ON COMMIT DROP;
-INSERT INTO new_table VALUES
-  ('companies'), ('users'), ('content_blocks'), ('content_block_tags'), ('files'), ('block_files'), ('past_projects'),
-  ('section_templates'), ('rc_analysis'), ('content_matches'), ('generation_requests'), ('audit_log');
+-- The tables the package adds, from the manifest.
+CREATE TEMPORARY VIEW new_table AS SELECT table_name::name FROM memtech.tenant_table WHERE origin = 'package';
 
 -- Relations and types that belong to an extension (deptype 'e').
 CREATE TEMPORARY VIEW extension_member AS
   SELECT classid, objid FROM pg_depend WHERE deptype = 'e';
 
 SELECT tables_are('public',
-  ARRAY(SELECT table_name FROM new_table) || ARRAY['memoires', 'projects', 'sections', 'document_chunks']::name[],
-  'public holds the twelve new tables and the four v0 tables, nothing else');
+  ARRAY(SELECT table_name::name FROM memtech.tenant_table),
+  'public holds the tables of the manifest, new and v0, nothing else');
 SELECT is(memtech.installed_version(), (SELECT version FROM memtech.installation), 'memtech.installed_version() says the version installed');
 
 -- ---------------------------------------------------------------------------------------
