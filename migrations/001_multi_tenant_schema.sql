@@ -3140,8 +3140,13 @@ AS $gen$
 DECLARE
   rel       regclass := to_regclass(format('public.%I', tbl));
   fn        text := format('memtech.%I', 'audit_' || tbl);
-  tenant    text := CASE tbl WHEN 'companies' THEN 'id' ELSE 'company_id' END;
+  -- How a row finds its company, from the manifest: a company is its own (id).
+  tenant    text := coalesce((SELECT CASE m.company_via WHEN 'id' THEN 'id' END FROM memtech.tenant_table m
+                               WHERE m.table_name = tbl), 'company_id');
   has_id    boolean;
+  parts     jsonb;
+  part      record;
+  body      text;
   columns   text[];
   secrets   jsonb;
   pair_on   text;
@@ -3185,8 +3190,10 @@ BEGIN
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
    WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'updated_at';
 
-  EXECUTE format($fn$
-CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
+  -- The function's text: a template whose {{parts}} are filled in below, so that what it
+  -- writes for a table reads as SQL (test/golden/ holds what it writes for content_blocks).
+  body := $fn$
+CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off
 AS $body$
 DECLARE
@@ -3196,17 +3203,16 @@ DECLARE
 BEGIN
   -- Each statement starts from ctx, what its entries share: the actor (only if that user
   -- exists: a stale app.user_id must not fail the write) and where the request came from.
-  -- Part of the statement rather than a query of its own: each query a trigger runs costs
-  -- about as much as writing the entry of a single row. Read as sub-selects, run once, not
-  -- joined: with enable_nestloop off, a join to a one-row ctx can only be a nested loop
-  -- the planner prices at its "disabled" cost, and with PostgreSQL's default jit = on that
-  -- cost had every audited statement compiled to machine code (0.4 to 0.8 s a statement).
+  -- Part of the statement rather than a query of its own, which would cost about as much as
+  -- the entry of a single row. Read as sub-selects, run once, not joined: with
+  -- enable_nestloop off, a join to a one-row ctx can only be a nested loop priced at its
+  -- "disabled" cost, high enough for jit = on to compile every audited statement.
 
   IF TG_OP = 'INSERT' THEN
     -- The company of a new row exists: its foreign key was checked before this trigger.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s,
+    SELECT n.{{company_column}}, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, {{new_id}}, to_jsonb(n){{redacted_secrets}},
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM new_rows n;
     RETURN NULL;
@@ -3214,10 +3220,10 @@ BEGIN
 
   IF TG_OP = 'DELETE' THEN
     -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT o.%2$I, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, %4$s,
-           to_jsonb(o)%11$s, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+    SELECT o.{{company_column}}, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, {{old_id}},
+           to_jsonb(o){{redacted_secrets}}, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM old_rows o;
     RETURN NULL;
   END IF;
@@ -3227,7 +3233,7 @@ BEGIN
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update: the
   -- same keys, no more (jsonb minus them is empty) and no fewer (?&), with no sort of the keys.
-  SELECT (SELECT f.j - %5$L::text[] = '{}'::jsonb AND f.j ?& %5$L::text[]
+  SELECT (SELECT f.j - {{columns}}::text[] = '{}'::jsonb AND f.j ?& {{columns}}::text[]
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
     INTO same_columns, touched;
@@ -3235,23 +3241,23 @@ BEGIN
   -- would be empty. The details are computed once, below the OFFSET 0 that keeps the
   -- planner from copying their expression into the filter.
   IF same_columns THEN
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
     SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT n.%2$I AS company_id, %3$s AS resource_id,
+      FROM (SELECT n.{{company_column}} AS company_id, {{new_id}} AS resource_id,
                    '{}'::jsonb
-                   || %6$s AS details
-              FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) d
+                   || {{changes}} AS details
+              FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) d
      WHERE d.details <> '{}'::jsonb;
   ELSE
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
     SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
-                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
-              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
+              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) p
             OFFSET 0) d
      WHERE d.details <> '{}'::jsonb;
   END IF;
@@ -3259,17 +3265,17 @@ BEGIN
   IF written < touched THEN
     -- Rows were left unchanged, or the update changed keys: the rows left unpaired (as many
     -- old as new) are paired in key order, exact for the usual single-row update.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
     SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT (p.nj ->> %9$L)::uuid AS company_id, %8$s AS resource_id,
-                   memtech.audit_diff(p.oj, p.nj, %12$L) AS details
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
               FROM (SELECT nu.j AS nj, ou.j AS oj
                       FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
-                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
+                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {{same_row}})) nu
                       JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
-                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
+                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {{same_row}})) ou USING (k)
                     OFFSET 0) p
             OFFSET 0) d
      WHERE d.details <> '{}'::jsonb;
@@ -3277,16 +3283,29 @@ BEGIN
   RETURN NULL;
 END
 $body$
-$fn$, fn, tenant,
-     CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,
-     CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,
-     columns, diff, pair_on,
-     CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
-     tenant,
-     'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
-     'o.client_ip, o.user_agent FROM memtech.request_origin() o',
-     CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
-     secrets);
+$fn$;
+  parts := jsonb_build_object(
+    'function', fn,
+    'company_column', quote_ident(tenant),                        -- the row's company
+    'company_key', quote_literal(tenant),                         -- the same, as a key of the row as jsonb
+    'new_id', CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,  -- resource_id of a new row
+    'old_id', CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,  -- of an old row
+    'paired_id', CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
+    'columns', quote_literal(columns::text),                      -- the columns it was written for
+    'changes', diff,                                              -- each changed column, old and new
+    'same_row', pair_on,                                          -- an old and a new row are one row
+    'context', 'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
+               'o.client_ip, o.user_agent FROM memtech.request_origin() o',
+    'redacted_secrets', CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
+    'secrets', quote_literal(secrets::text));
+  FOR part IN SELECT * FROM jsonb_each_text(parts) LOOP
+    body := replace(body, '{{' || part.key || '}}', part.value);
+  END LOOP;
+  IF body ~ '\{\{\w+\}\}' THEN
+    RAISE EXCEPTION 'memtech.generate_audit_function: the template names a part it is not given: %',
+                    substring(body FROM '\{\{\w+\}\}');
+  END IF;
+  EXECUTE body;
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
     'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
     'writes one audit_log row per row the statement inserted, changed or deleted (none for a row an update left as it was, updated_at aside), from the transition tables, secrets redacted. '
