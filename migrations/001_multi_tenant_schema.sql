@@ -1991,12 +1991,6 @@ ALTER TABLE public.audit_log
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
-  -- Version 0.1.0 had one.
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
-                AND conname = 'audit_log_company_id_fkey') THEN
-    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
-    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
-  END IF;
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -2021,6 +2015,20 @@ COMMENT ON COLUMN public.audit_log.details IS 'What changed: for an update the c
 COMMENT ON COLUMN public.audit_log.ip_address IS 'Client address the request came from; NULL when unknown or malformed.';
 COMMENT ON COLUMN public.audit_log.user_agent IS 'Client software the request came from.';
 COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
+
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0: audit_log.company_id had a foreign key, which every audited row paid for.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
+                AND conname = 'audit_log_company_id_fkey') THEN
+    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
+    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
+  END IF;
+END
+$$;
 
 -- ==== sql/08_legacy_tenancy.sql ====
 -- projects, memoires and sections join the tenancy and the workflow: a company_id on each
@@ -2167,10 +2175,6 @@ $$;
 -- on company_id would not only cost a build over every v0 section under the lock: the
 -- planner, which takes every company for an average one, combines it with project_id's
 -- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
--- Earlier installs built (company_id, project_id): it goes. The tables are locked
--- already (see above): the drop adds no lock.
--- squawk-ignore require-concurrent-index-deletion
-DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$
@@ -2518,13 +2522,6 @@ CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PU
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
 
--- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
--- search_path would have kept them from being inlined anyway.
--- squawk: private helpers of the policies (schema memtech, which no API exposes), called
--- only by the package's own functions, all replaced above.
--- squawk-ignore ban-drop-function
-DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
-
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
 CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -2830,6 +2827,16 @@ CREATE OR REPLACE TRIGGER users_guard_change
 
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';
+
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 
 -- ==== sql/11_row_level_security.sql ====
 -- Tenant isolation, enforced by the database for every role that does not bypass row
@@ -3385,8 +3392,6 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
-  DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
 
@@ -3497,7 +3502,10 @@ COMMENT ON FUNCTION memtech.sync_block_tags() IS
   'Makes content_block_tags match content_blocks.tags again after writes that bypassed the triggers; returns how many rows it removed and added. Run it as the tables'' owner.';
 REVOKE ALL ON FUNCTION memtech.sync_block_tags() FROM PUBLIC;
 
--- Blocks of an earlier version of the package have tags and no rows here yet.
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0 had no content_block_tags: the blocks it holds have tags and no rows here yet.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.content_block_tags)

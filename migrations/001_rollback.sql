@@ -766,8 +766,7 @@ BEGIN
   PERFORM pg_temp.memtech_notice('removing tenancy and workflow columns from projects, memoires and sections');
 
   DROP INDEX IF EXISTS public.idx_projects_company_status, public.projects_created_by_idx,
-    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx,
-    public.sections_company_project_idx;
+    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx;
   FOREACH created IN ARRAY (SELECT created_indexes FROM memtech.installation) LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', created);
   END LOOP;

@@ -101,9 +101,10 @@ CREATE OR REPLACE TRIGGER users_lower_email BEFORE INSERT OR UPDATE OF email ON 
 COMMENT ON TRIGGER users_lower_email ON public.users IS
   'Stores users.email in lower case: one address, one user, whatever the case it is written in.';
 
--- Earlier versions kept the address as written, unique through an index on lower(email):
--- lower the addresses that have capitals (that index made them unique once lowered; on a
--- table without it, addresses that differ only by case stop the install, named), make the
+-- ==== Upgrade from 0.1.0 to 0.3.0, before the unique index below can be built ===========
+-- They kept the address as written, unique through an index on lower(email): lower the
+-- addresses that have capitals (that index made them unique once lowered; on a table
+-- without it, addresses that differ only by case stop the install, named), make the
 -- specification's index the unique one, and drop the expression index.
 DO $$
 DECLARE

@@ -142,10 +142,6 @@ $$;
 -- on company_id would not only cost a build over every v0 section under the lock: the
 -- planner, which takes every company for an average one, combines it with project_id's
 -- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
--- Earlier installs built (company_id, project_id): it goes. The tables are locked
--- already (see above): the drop adds no lock.
--- squawk-ignore require-concurrent-index-deletion
-DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$

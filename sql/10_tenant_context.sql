@@ -98,13 +98,6 @@ CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PU
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
 
--- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
--- search_path would have kept them from being inlined anyway.
--- squawk: private helpers of the policies (schema memtech, which no API exposes), called
--- only by the package's own functions, all replaced above.
--- squawk-ignore ban-drop-function
-DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
-
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
 CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -410,3 +403,13 @@ CREATE OR REPLACE TRIGGER users_guard_change
 
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';
+
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);

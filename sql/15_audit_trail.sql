@@ -363,8 +363,6 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
-  DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
 

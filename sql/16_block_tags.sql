@@ -98,7 +98,10 @@ COMMENT ON FUNCTION memtech.sync_block_tags() IS
   'Makes content_block_tags match content_blocks.tags again after writes that bypassed the triggers; returns how many rows it removed and added. Run it as the tables'' owner.';
 REVOKE ALL ON FUNCTION memtech.sync_block_tags() FROM PUBLIC;
 
--- Blocks of an earlier version of the package have tags and no rows here yet.
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0 had no content_block_tags: the blocks it holds have tags and no rows here yet.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.content_block_tags)

@@ -286,6 +286,43 @@ def test_upgrade_from_0_3_0_moves_the_policies_onto_active_members_and_ends_as_a
 
 # --------------------------------------------------------------------------- all or nothing
 
+@pytest.mark.parametrize("release", ["0.1.0", "0.2.0", "0.3.0"])
+def test_an_install_of_each_release_upgrades_to_a_fresh_installs_schema_and_uninstalls(db, make_db, release):
+    """Every released version (test/fixtures/memtech_<release>_install.sql, its install script),
+    used, then this version's install: the rows stay, the schema is a fresh install's, a tenant
+    reads its rows, and the uninstall gives the v0 database back."""
+    load_v0(db)
+    before_any = db.dump()
+    db.load_fixture(f"memtech_{release}_install")
+    assert installed_version(db) == release
+    db.psql("""
+        INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000b1', 'Bravo BTP');
+        INSERT INTO users (id, company_id, email, full_name, role) VALUES
+          ('d0000000-0000-4000-8000-0000000000b1', 'c0000000-0000-4000-8000-0000000000b1', 'b@bravo.fr', 'B', 'admin');
+        INSERT INTO content_blocks (company_id, type, title, tags) VALUES
+          ('c0000000-0000-4000-8000-0000000000b1', 'equipment', 'Grue', '{levage}');
+    """)
+    data = data_digest(db)
+
+    db.install()
+
+    assert installed_version(db) == VERSION
+    kept = data_digest(db)
+    assert {t: kept[t] for t in data if t.startswith("public.")} == {t: data[t] for t in data if t.startswith("public.")}
+    with db.connect() as conn, conn.transaction(force_rollback=True):
+        conn.execute("SET LOCAL ROLE authenticated")
+        conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000b1'")
+        assert conn.execute("SELECT title FROM content_blocks").fetchall() == [("Grue",)]
+        assert conn.execute("SELECT tag FROM content_block_tags").fetchall() == [("levage",)]
+    fresh = make_db("fresh")
+    load_v0(fresh)
+    fresh.install()
+    assert_same_schema_but_the_old_section_types(db, fresh)
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == before_any
+
+
 def assert_refused(proc, *expected):
     assert proc.returncode != 0, f"install succeeded where it should have failed:\n{proc.stderr}"
     assert "ERROR:" in proc.stderr
