@@ -861,7 +861,7 @@ END
 $preflight$;
 
 -- What already exists of the application's views over the tenant tables (the tables of the
--- contract above): module 17 makes them safe, module 08 locks those it will alter together
+-- contract above): module 27 makes them safe, module 08 locks those it will alter together
 -- with the v0 tables.
 -- Whether anon or authenticated may read or write a relation by their own privileges: their
 -- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).
@@ -1073,9 +1073,9 @@ $$;
 
 -- ==== sql/01_private_schema.sql ====
 -- The package's private schema: its install record here, and later the helpers the
--- policies and triggers call (10_tenant_context onwards). The install's own machinery
--- lives in pg_temp (prologue.sql), not here. No API exposes this schema; PUBLIC gets no
--- privilege on it, and authenticated only USAGE and the three policy helpers (12).
+-- policies and triggers call (20_tenant_context onwards). The install's own machinery
+-- lives in pg_temp (sql/toolkit/), not here. No API exposes this schema; PUBLIC gets no
+-- privilege on it, and authenticated only USAGE and the policy helpers (22).
 
 DO $$
 BEGIN
@@ -1635,9 +1635,10 @@ CREATE OR REPLACE TRIGGER users_lower_email BEFORE INSERT OR UPDATE OF email ON 
 COMMENT ON TRIGGER users_lower_email ON public.users IS
   'Stores users.email in lower case: one address, one user, whatever the case it is written in.';
 
--- Earlier versions kept the address as written, unique through an index on lower(email):
--- lower the addresses that have capitals (that index made them unique once lowered; on a
--- table without it, addresses that differ only by case stop the install, named), make the
+-- ==== Upgrade from 0.1.0 to 0.3.0, before the unique index below can be built ===========
+-- They kept the address as written, unique through an index on lower(email): lower the
+-- addresses that have capitals (that index made them unique once lowered; on a table
+-- without it, addresses that differ only by case stop the install, named), make the
 -- specification's index the unique one, and drop the expression index.
 DO $$
 DECLARE
@@ -1738,7 +1739,7 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
 
--- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- A block's tags as rows (filled by module 26 from content_blocks.tags, the one place
 -- tags are written): a tenant's "blocks with these tags" is then text equality, which
 -- can use an index under row level security, where tags @> '{...}' cannot.
 CREATE TABLE IF NOT EXISTS public.content_block_tags ();
@@ -1834,7 +1835,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
 
   -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
-  -- triggers of module 16 find each row they remove by the whole key.
+  -- triggers of module 26 find each row they remove by the whole key.
   PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
     'PRIMARY KEY (company_id, tag, block_id)');
 
@@ -2041,7 +2042,7 @@ $$;
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
 -- From here the application's tables are locked until the install commits. The application's
--- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- views that module 27 will make security_invoker (PostgreSQL 15+) are locked in the same
 -- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
 -- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$
@@ -2253,7 +2254,7 @@ COMMENT ON COLUMN public.sections.updated_at IS 'When the section last changed (
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
 -- to a project, carries the project's company_id (filled in when not given, see
--- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
+-- 20_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
@@ -2421,7 +2422,7 @@ COMMENT ON COLUMN public.generation_requests.error_message IS 'Why it failed; re
 COMMENT ON COLUMN public.generation_requests.created_at IS 'When it was requested.';
 COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed or failed; never before created_at.';
 
--- ==== sql/10_tenant_context.sql ====
+-- ==== sql/20_tenant_context.sql ====
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
@@ -2838,7 +2839,7 @@ COMMENT ON TRIGGER users_guard_change ON public.users IS
 -- squawk-ignore ban-drop-function
 DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 
--- ==== sql/11_row_level_security.sql ====
+-- ==== sql/21_row_level_security.sql ====
 -- Tenant isolation, enforced by the database for every role that does not bypass row
 -- level security, on every table of the manifest. Each has RLS enabled and forced (the
 -- owner is bound too), and:
@@ -2891,7 +2892,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/12_api_privileges.sql ====
+-- ==== sql/22_api_privileges.sql ====
 -- What the API roles may attempt at all; row level security then decides on which rows.
 -- authenticated gets the commands its policies allow, and nothing more; anon gets
 -- nothing. No API role may TRUNCATE (it ignores row level security) nor add triggers or
@@ -2953,7 +2954,7 @@ $$;
 GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
   TO authenticated;
 
--- ==== sql/13_updated_at.sql ====
+-- ==== sql/23_updated_at.sql ====
 -- updated_at says when a row last changed, on every table that has it: companies, users,
 -- content_blocks, past_projects, section_templates, projects and sections (the rows people
 -- edit). A trigger keeps it, so a client can neither forget it nor set it to another time.
@@ -2991,7 +2992,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/14_block_versions.sql ====
+-- ==== sql/24_block_versions.sql ====
 -- content_blocks.version: 1 when a block is created, then one more each time a change to
 -- what a mémoire would quote (title, content, metadata, tags, active flag) is saved. An
 -- update that changes none of these leaves it alone, and a version sent by the client is
@@ -3026,7 +3027,7 @@ CREATE OR REPLACE TRIGGER content_blocks_count_version
 COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
   'Counts versions of the block''s content; a client''s version is ignored.';
 
--- ==== sql/15_audit_trail.sql ====
+-- ==== sql/25_audit_trail.sql ====
 -- The audit trail: every insert, update and delete on the tenant tables writes one
 -- audit_log row per row inserted, changed or deleted, with who (the acting user, NULL for
 -- system work), where from (client address and agent), and what (the row; for an update
@@ -3401,7 +3402,7 @@ CREATE OR REPLACE TRIGGER secret_column_regenerate_audit
 COMMENT ON TRIGGER secret_column_regenerate_audit ON memtech.secret_column IS
   'The audit functions have the secrets written in: a change of them writes the functions again.';
 
--- ==== sql/16_block_tags.sql ====
+-- ==== sql/26_block_tags.sql ====
 -- content_block_tags follows content_blocks.tags: the application writes a block's tags
 -- as an array, as the specification has them, and reads "blocks with these tags" from the
 -- rows of content_block_tags, where the filter is text equality on an index led by
@@ -3516,7 +3517,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/17_application_views.sql ====
+-- ==== sql/27_application_views.sql ====
 -- The application's own views, materialized views and SECURITY DEFINER functions over the
 -- tenant tables. Row level security binds the role that reads a table, and that is not
 -- always the caller: a view reads its tables as its owner unless it is security_invoker, a

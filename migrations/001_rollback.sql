@@ -484,7 +484,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/17_application_views.undo.sql ====
+-- ==== sql/27_application_views.undo.sql ====
 -- Gives the application's views and materialized views back the options and privileges they
 -- had before the install made them safe, exactly: entries of an ACL in their order, options
 -- in theirs. Only what is still as the install left it: a view the application dropped,
@@ -620,7 +620,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/16_block_tags.undo.sql ====
+-- ==== sql/26_block_tags.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -634,7 +634,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/15_audit_trail.undo.sql ====
+-- ==== sql/25_audit_trail.undo.sql ====
 DO $undo$
 DECLARE
   generated text[];
@@ -656,7 +656,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/14_block_versions.undo.sql ====
+-- ==== sql/24_block_versions.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -667,7 +667,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/13_updated_at.undo.sql ====
+-- ==== sql/23_updated_at.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -678,7 +678,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/12_api_privileges.undo.sql ====
+-- ==== sql/22_api_privileges.undo.sql ====
 -- Gives the v0 tables back exactly the privileges they had; the package's own tables take
 -- theirs with them.
 DO $undo$
@@ -698,7 +698,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/11_row_level_security.undo.sql ====
+-- ==== sql/21_row_level_security.undo.sql ====
 -- Removes the package's policies and gives the v0 tables back the row level security
 -- they had (the application may have enabled it itself). Policies of the application's
 -- own are left alone.
@@ -723,7 +723,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/10_tenant_context.undo.sql ====
+-- ==== sql/20_tenant_context.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN

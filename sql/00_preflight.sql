@@ -109,7 +109,7 @@ END
 $preflight$;
 
 -- What already exists of the application's views over the tenant tables (the tables of the
--- contract above): module 17 makes them safe, module 08 locks those it will alter together
+-- contract above): module 27 makes them safe, module 08 locks those it will alter together
 -- with the v0 tables.
 -- Whether anon or authenticated may read or write a relation by their own privileges: their
 -- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).

@@ -1,7 +1,7 @@
 -- The package's private schema: its install record here, and later the helpers the
--- policies and triggers call (10_tenant_context onwards). The install's own machinery
--- lives in pg_temp (prologue.sql), not here. No API exposes this schema; PUBLIC gets no
--- privilege on it, and authenticated only USAGE and the three policy helpers (12).
+-- policies and triggers call (20_tenant_context onwards). The install's own machinery
+-- lives in pg_temp (sql/toolkit/), not here. No API exposes this schema; PUBLIC gets no
+-- privilege on it, and authenticated only USAGE and the policy helpers (22).
 
 DO $$
 BEGIN

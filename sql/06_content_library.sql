@@ -29,7 +29,7 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
 
--- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- A block's tags as rows (filled by module 26 from content_blocks.tags, the one place
 -- tags are written): a tenant's "blocks with these tags" is then text equality, which
 -- can use an index under row level security, where tags @> '{...}' cannot.
 CREATE TABLE IF NOT EXISTS public.content_block_tags ();
@@ -125,7 +125,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
 
   -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
-  -- triggers of module 16 find each row they remove by the whole key.
+  -- triggers of module 26 find each row they remove by the whole key.
   PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
     'PRIMARY KEY (company_id, tag, block_id)');
 

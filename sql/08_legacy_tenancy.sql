@@ -8,7 +8,7 @@
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
 -- From here the application's tables are locked until the install commits. The application's
--- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- views that module 27 will make security_invoker (PostgreSQL 15+) are locked in the same
 -- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
 -- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$

@@ -1,7 +1,7 @@
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
 -- to a project, carries the project's company_id (filled in when not given, see
--- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
+-- 20_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;

@@ -1,5 +1,5 @@
-"""updated_at, content block versions and the audit trail (sql/13_updated_at.sql,
-sql/14_block_versions.sql, sql/15_audit_trail.sql).
+"""updated_at, content block versions and the audit trail (sql/23_updated_at.sql,
+sql/24_block_versions.sql, sql/25_audit_trail.sql).
 
 Requests are made the way PostgREST makes them: a connection as the superuser that, inside
 one transaction, switches to the API role and sets request.jwt.claims and request.headers
@@ -493,7 +493,7 @@ def test_an_update_that_changes_nothing_records_nothing_and_keeps_the_version(mt
         saved = save_block_unchanged(conn, BLOCK_A)
     assert audit_since(mt, before) == []
     assert saved["version"] == before_row["version"] == 1
-    # updated_at still moves: the trigger of module 13 sets it at every update, asked or not.
+    # updated_at still moves: the trigger of module 23 sets it at every update, asked or not.
     assert saved["updated_at"] > before_row["updated_at"]
 
     # The next real change is recorded, and counted, as usual.

@@ -1,4 +1,4 @@
-"""Rows under a parent (sql/10_tenant_context.sql, memtech.fill_company_id): sections,
+"""Rows under a parent (sql/20_tenant_context.sql, memtech.fill_company_id): sections,
 rc_analysis, content_matches and generation_requests under a project, block_files under a
 content block. Written as the application writes them, with the specification's columns and no
 company_id, on a Supabase-like database:

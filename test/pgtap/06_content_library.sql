@@ -259,7 +259,7 @@ SELECT throws_ok(
     VALUES ('c0000000-0000-4000-8000-000000000001', 'equipment', 'Nacelle', '["capacité"]')$$,
   '23514', 'new row for relation "content_blocks" violates check constraint "content_blocks_metadata_is_object"',
   'content_blocks.metadata must be a JSON object');
--- A trigger (sql/14_block_versions.sql) overwrites the version a client sends; the check
+-- A trigger (sql/24_block_versions.sql) overwrites the version a client sends; the check
 -- stands behind it even where triggers do not fire (replication, a disabled trigger).
 SET LOCAL session_replication_role = replica;
 SELECT throws_ok(

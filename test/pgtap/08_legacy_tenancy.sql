@@ -247,7 +247,7 @@ SELECT results_eq(
     RETURNING status, metadata, created_by IS NULL$$,
   $$VALUES ('draft'::text, '{}'::jsonb, true)$$,
   'a new project starts as a draft with empty metadata');
--- (Written by no user at all, it would go to the legacy company: see 10_tenant_context.)
+-- (Written by no user at all, it would go to the legacy company: see 20_tenant_context.)
 SET LOCAL app.user_id = 'ffffffff-0000-4000-8000-000000000000';
 SELECT throws_ok(
   $$INSERT INTO public.projects (name) VALUES ('Sans entreprise')$$,
