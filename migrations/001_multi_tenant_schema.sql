@@ -344,7 +344,7 @@ $$;
 
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
--- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
+-- whole table while the v0 tables are locked: on a table
 -- larger than memtech.index_build_limit it is left to build/finish.sql, which builds it
 -- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
@@ -1469,7 +1469,7 @@ $$;
 -- in the default list's order, others after them in byte order.
 --
 -- Reading them costs one scan of sections (a sequential scan and a hash of the distinct
--- values: 0.3 to 0.5 s for a million sections of 300 bytes in the cache, more from disk).
+-- values).
 -- It runs here, before module 08 locks the v0 tables, so readers never wait for it; and in
 -- a subtransaction given up at once, so that the install does not keep even the read lock
 -- it took on sections while it waits for its locks later. A re-run reads them again and
@@ -2426,9 +2426,9 @@ COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed 
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from the database (users, through its copy
--- memtech.active_member), never taken from the client; a user who is unknown or
--- deactivated has no company, and so reaches nothing.
+-- Company and role are never taken from the client; a user who is unknown or deactivated
+-- has no company, and so reaches nothing. And the triggers that fill company_id and keep
+-- references inside the company, on the tables of the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
@@ -2581,8 +2581,8 @@ COMMENT ON FUNCTION memtech.sync_active_members() IS
 -- SQLSTATE and constraint, when its parent is missing: left to the constraints, a backend
 -- with no acting user would get a NOT NULL violation on company_id instead (its company
 -- comes from the parent), and a tenant a bare foreign key error. The parent is looked up
--- once, by its key, for both (for a tenant's row, one lookup more than before: about 5 µs
--- a row, which the foreign key's own check does again at the end of the statement). What
+-- once, by its key, for both (for a tenant's row, one lookup more than before, which the
+-- foreign key's own check does again at the end of the statement). What
 -- the error says depends on who asks, so that it never tells a tenant whether another
 -- company's row exists:
 --   * a tenant whose row is in its own company: "does not exist or belongs to another
@@ -2700,10 +2700,10 @@ BEGIN
     END IF;
     -- The references the schema has (one user: an author, a reviewer; a list of blocks: a
     -- section's sources, a match's blocks) are looked up by static queries, whose plans
-    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (about
-    -- 0.1 ms, several times the lookup: an import of blocks with authors paid that for
-    -- each block, docs/benchmarks.md). A list is joined to the table rather than filtered
-    -- with = ANY: the join's generic plan looks each id up by its key, where = ANY's scans
+    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (several
+    -- times the lookup, which an import of blocks with authors paid for each block). A list
+    -- is joined to the table rather than filtered with = ANY: the join's generic plan looks
+    -- each id up by its key, where = ANY's scans
     -- the company's whole index. Generic plans only (plan_cache_mode): PostgreSQL would
     -- otherwise plan the list's query at every row, each custom plan, which knows the
     -- list, priced below the generic one.
@@ -2955,15 +2955,15 @@ GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(
   TO authenticated;
 
 -- ==== sql/23_updated_at.sql ====
--- updated_at says when a row last changed, on every table that has it: companies, users,
--- content_blocks, past_projects, section_templates, projects and sections (the rows people
--- edit). A trigger keeps it, so a client can neither forget it nor set it to another time.
+-- updated_at says when a row last changed, on every table whose DDL adds it (the column
+-- contract): the rows people edit. A trigger keeps it, so a client can neither forget it nor
+-- set it to another time.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('updated_at triggers'); END $$;
 
 -- Not SECURITY DEFINER, yet search_path is pinned: the trigger runs with the writer's path,
 -- and a writer who may create objects in a schema on it could otherwise put its own now()
--- there and choose the time. The pin costs 3 to 4 µs a row (alternated 20,000-row updates).
+-- there and choose the time.
 CREATE OR REPLACE FUNCTION memtech.touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -3028,17 +3028,12 @@ COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
   'Counts versions of the block''s content; a client''s version is ignored.';
 
 -- ==== sql/25_audit_trail.sql ====
--- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row inserted, changed or deleted, with who (the acting user, NULL for
--- system work), where from (client address and agent), and what (the row; for an update
--- only the columns that changed, old and new). A row an update left as it was (updated_at
--- aside, which every update moves) records nothing: an entry would say nothing, and a
--- form saved unchanged would bury the real changes. Secrets are redacted. The triggers are statement-level with
--- transition tables: a statement touching many rows writes its trail in one INSERT ...
--- SELECT instead of one call per row.
--- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
--- when the memoire is re-chunked; the memoire's own trail says who changed what.
--- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
+-- The audit trail: every insert, update and delete on the tables the manifest marks audited
+-- writes one audit_log row per row inserted, changed or deleted: who (the acting user, NULL
+-- for system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new; a row an update left as it was records
+-- nothing). Secrets are redacted. Statement-level triggers with transition tables: a
+-- statement touching many rows writes its trail in one INSERT ... SELECT.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 
@@ -3414,7 +3409,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- exactly the tags of the blocks they were allowed to write.
 -- plan_cache_mode: the per-row delete filters on the old tags (= ANY of an array), which
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
--- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
+-- generic one; its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$

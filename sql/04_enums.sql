@@ -24,7 +24,7 @@ $$;
 -- in the default list's order, others after them in byte order.
 --
 -- Reading them costs one scan of sections (a sequential scan and a hash of the distinct
--- values: 0.3 to 0.5 s for a million sections of 300 bytes in the cache, more from disk).
+-- values).
 -- It runs here, before module 08 locks the v0 tables, so readers never wait for it; and in
 -- a subtransaction given up at once, so that the install does not keep even the read lock
 -- it took on sections while it waits for its locks later. A re-run reads them again and

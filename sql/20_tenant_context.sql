@@ -1,9 +1,9 @@
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from the database (users, through its copy
--- memtech.active_member), never taken from the client; a user who is unknown or
--- deactivated has no company, and so reaches nothing.
+-- Company and role are never taken from the client; a user who is unknown or deactivated
+-- has no company, and so reaches nothing. And the triggers that fill company_id and keep
+-- references inside the company, on the tables of the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
@@ -156,8 +156,8 @@ COMMENT ON FUNCTION memtech.sync_active_members() IS
 -- SQLSTATE and constraint, when its parent is missing: left to the constraints, a backend
 -- with no acting user would get a NOT NULL violation on company_id instead (its company
 -- comes from the parent), and a tenant a bare foreign key error. The parent is looked up
--- once, by its key, for both (for a tenant's row, one lookup more than before: about 5 µs
--- a row, which the foreign key's own check does again at the end of the statement). What
+-- once, by its key, for both (for a tenant's row, one lookup more than before, which the
+-- foreign key's own check does again at the end of the statement). What
 -- the error says depends on who asks, so that it never tells a tenant whether another
 -- company's row exists:
 --   * a tenant whose row is in its own company: "does not exist or belongs to another
@@ -275,10 +275,10 @@ BEGIN
     END IF;
     -- The references the schema has (one user: an author, a reviewer; a list of blocks: a
     -- section's sources, a match's blocks) are looked up by static queries, whose plans
-    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (about
-    -- 0.1 ms, several times the lookup: an import of blocks with authors paid that for
-    -- each block, docs/benchmarks.md). A list is joined to the table rather than filtered
-    -- with = ANY: the join's generic plan looks each id up by its key, where = ANY's scans
+    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (several
+    -- times the lookup, which an import of blocks with authors paid for each block). A list
+    -- is joined to the table rather than filtered with = ANY: the join's generic plan looks
+    -- each id up by its key, where = ANY's scans
     -- the company's whole index. Generic plans only (plan_cache_mode): PostgreSQL would
     -- otherwise plan the list's query at every row, each custom plan, which knows the
     -- list, priced below the generic one.

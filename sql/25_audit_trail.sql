@@ -1,14 +1,9 @@
--- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row inserted, changed or deleted, with who (the acting user, NULL for
--- system work), where from (client address and agent), and what (the row; for an update
--- only the columns that changed, old and new). A row an update left as it was (updated_at
--- aside, which every update moves) records nothing: an entry would say nothing, and a
--- form saved unchanged would bury the real changes. Secrets are redacted. The triggers are statement-level with
--- transition tables: a statement touching many rows writes its trail in one INSERT ...
--- SELECT instead of one call per row.
--- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
--- when the memoire is re-chunked; the memoire's own trail says who changed what.
--- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
+-- The audit trail: every insert, update and delete on the tables the manifest marks audited
+-- writes one audit_log row per row inserted, changed or deleted: who (the acting user, NULL
+-- for system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new; a row an update left as it was records
+-- nothing). Secrets are redacted. Statement-level triggers with transition tables: a
+-- statement touching many rows writes its trail in one INSERT ... SELECT.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 

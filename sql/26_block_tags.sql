@@ -9,7 +9,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- exactly the tags of the blocks they were allowed to write.
 -- plan_cache_mode: the per-row delete filters on the old tags (= ANY of an array), which
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
--- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
+-- generic one; its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$

@@ -2,7 +2,7 @@
 -- transaction and uses psql's \if). It builds with CREATE INDEX CONCURRENTLY, which
 -- neither readers nor writers wait for, the indexes the tenant paths need on v0 columns:
 --   * sections (project_id), which the install would otherwise build while it holds the
---     v0 tables locked (about 0.7 s per million sections, see docs/benchmarks.md);
+--     v0 tables locked (docs/benchmarks.md, part 3, says how long);
 --   * document_chunks (memoire_id), the RAG path from a company's memoires to their
 --     chunks; the install builds it only on a document_chunks it created itself (an
 --     application's keeps its structure as the RAG code knows it), so without this step

@@ -80,7 +80,7 @@ $$;
 
 -- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
 -- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
--- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
+-- whole table while the v0 tables are locked: on a table
 -- larger than memtech.index_build_limit it is left to build/finish.sql, which builds it
 -- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
