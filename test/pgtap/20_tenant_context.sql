@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users (through memtech.active_member); a company_id left out fills itself in.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -190,6 +190,13 @@ SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
 SELECT results_eq('SELECT user_id FROM memtech.active_member',
   $$VALUES ('d0000000-0000-4000-8000-000000000001'::uuid)$$,
   'a tenant reads its own row of active_member, never who belongs to another company');
+SELECT is(memtech.current_company_id(), 'c0000000-0000-4000-8000-000000000001'::uuid,
+  'bound by row level security, the company is read from the acting user''s row');
+RESET ROLE;
+SELECT is((SELECT string_agg(polname::text, ', ') FROM pg_policy WHERE polrelid = 'memtech.active_member'::regclass),
+  'memtech_acting_user_only',
+  'active_member has one policy, the acting user''s row, which the helpers'' lookups rely on');
+SET LOCAL ROLE authenticated;
 SELECT throws_ok($$INSERT INTO memtech.active_member VALUES ('d0000000-0000-4000-8000-000000000009',
     'c0000000-0000-4000-8000-000000000002', 'admin')$$, '42501', NULL, 'a tenant cannot write itself into a company');
 RESET ROLE;
