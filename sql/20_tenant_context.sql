@@ -91,6 +91,23 @@ $$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
+-- The same, for the isolation policy of a table whose commands are all for one role set
+-- (sql/21_row_level_security.sql): the company of the acting user if their role is one of
+-- these, else NULL, so that one lookup checks both.
+CREATE OR REPLACE FUNCTION memtech.current_company_id(VARIADIC roles public.user_role[]) RETURNS uuid
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF row_security_active('memtech.active_member') THEN
+    RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.role = ANY (roles));
+  END IF;
+  RETURN (SELECT m.company_id FROM memtech.active_member m
+           WHERE m.user_id = memtech.current_user_id() AND m.role = ANY (roles));
+END
+$$;
+COMMENT ON FUNCTION memtech.current_company_id(public.user_role[]) IS
+  'Company of the acting user if that user exists, is active and has one of these roles, else NULL (which matches no row).';
+
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
@@ -362,7 +379,8 @@ $$;
 COMMENT ON FUNCTION memtech.guard_user_change() IS
   'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
 
-REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_company_id(public.user_role[]),
+  memtech.current_user_role(),
   memtech.keep_active_members(), memtech.sync_active_members(),
   memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
 
