@@ -74,7 +74,7 @@ COMMENT ON FUNCTION memtech.current_user_id() IS
 -- policy that calls them), the policy of active_member below shows it the acting user's row
 -- and no other, so the lookup reads that row with no condition of its own: the acting user
 -- is worked out once per lookup, by the policy (naming it again in a WHERE clause made it
--- three times, a third of what a lookup costs, which every statement of a tenant pays).
+-- three times, in every statement of a tenant).
 -- That policy is the only one of active_member (the install drops any other, below).
 -- Where row level security does not bind (superusers and roles with BYPASSRLS, e.g. the
 -- owner's triggers), every row is visible, hence the explicit user_id.
