@@ -2452,8 +2452,10 @@ COMMENT ON COLUMN memtech.active_member.company_id IS 'Their company: the only t
 COMMENT ON COLUMN memtech.active_member.role IS 'Their role, which decides what they may write.';
 ALTER TABLE memtech.active_member ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
--- Every statement of a tenant asks who is acting, through the policies, so this is kept to
--- one PL/pgSQL call (its expressions are compiled once per session): no regular expression
+-- Every statement of a tenant asks who is acting, through the policies (the policy of
+-- active_member below, which calls this when the request carries claims, and otherwise
+-- reads app.user_id with the expression from_app has here), so this is kept to one
+-- PL/pgSQL call (its expressions are compiled once per session): no regular expression
 -- (a regex costs half as much as the lookup of the user), and the claims are parsed only
 -- when a request carries them, with an exception block to name malformed ones.
 -- PARALLEL RESTRICTED rather than the default UNSAFE: a policy runs the helpers once per
@@ -2507,7 +2509,7 @@ CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF row_security_active('memtech.active_member') THEN
+  IF row_security_active('memtech.active_member'::regclass) THEN
     RETURN (SELECT m.company_id FROM memtech.active_member m);
   END IF;
   RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
@@ -2523,7 +2525,7 @@ CREATE OR REPLACE FUNCTION memtech.current_company_id(VARIADIC roles public.user
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF row_security_active('memtech.active_member') THEN
+  IF row_security_active('memtech.active_member'::regclass) THEN
     RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.role = ANY (roles));
   END IF;
   RETURN (SELECT m.company_id FROM memtech.active_member m
@@ -2537,7 +2539,7 @@ CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF row_security_active('memtech.active_member') THEN
+  IF row_security_active('memtech.active_member'::regclass) THEN
     RETURN (SELECT m.role FROM memtech.active_member m);
   END IF;
   RETURN (SELECT m.role FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
@@ -2546,9 +2548,20 @@ $$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
+-- The acting user, as memtech.current_user_id() names it. Without claims (a backend that sets
+-- app.user_id) the policy reads app.user_id itself, with the function's very expression:
+-- calling the function costs more than the rest of the lookup (each call of a function that
+-- pins its search_path sets and restores it, and PL/pgSQL prepares its expressions again in
+-- every transaction), where the policy's expression is planned with the helpers' query,
+-- once per session. With claims it calls the function, which parses them and checks that
+-- both name the same user. A policy is stored parsed, so that no search_path of the
+-- caller changes what it calls; test/pgtap/20_tenant_context.sql checks that the two agree.
 DROP POLICY IF EXISTS memtech_acting_user_only ON memtech.active_member;
 CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PUBLIC
-  USING (user_id = (SELECT memtech.current_user_id()));
+  USING (user_id = (SELECT CASE WHEN coalesce(current_setting('request.jwt.claims', true), '') = ''
+                                THEN CASE WHEN btrim(current_setting('app.user_id', true)) LIKE '________-____-____-____-____________'
+                                          THEN btrim(current_setting('app.user_id', true))::uuid END
+                                ELSE memtech.current_user_id() END));
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
 -- Another permissive policy would show rows of other users to the helpers' lookups.
