@@ -2923,7 +2923,9 @@ BEGIN
     -- with the company, in one lookup of the acting user instead of two (each policy is
     -- evaluated on its own): the permissive policies are then true. Nothing changes of who
     -- may do what: a command the manifest allows nobody still has no permissive policy.
-    SELECT CASE WHEN count(DISTINCT r) = 1 AND min(r) IN ('admins', 'editors') THEN min(r) END INTO folded
+    -- (Not for a table reached through its memoire: its isolation policy calls no helper.)
+    SELECT CASE WHEN count(DISTINCT r) = 1 AND min(r) IN ('admins', 'editors') AND t.company_via <> 'memoire_id'
+                THEN min(r) END INTO folded
       FROM unnest(ARRAY[t.select_by, t.insert_by, t.update_by, t.delete_by]) r;
     helper := CASE folded
       WHEN 'admins' THEN $e$memtech.current_company_id('admin')$e$
