@@ -3442,7 +3442,10 @@ BEGIN
     COMMENT ON EXTENSION unaccent IS
       'memtech: created by the install for the accent-insensitive French text search (memtech.french); the uninstall drops it.';
     PERFORM pg_temp.memtech_notice('created extension unaccent in schema %s for the French text search', target);
-  EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR undefined_file THEN
+  -- Not allowed here, not installed on the server after all, or in the way of an object of
+  -- that name (one PUBLIC may have created in public on PostgreSQL 14): the fallback.
+  EXCEPTION WHEN insufficient_privilege OR feature_not_supported OR undefined_file OR duplicate_function
+                 OR duplicate_object THEN
     PERFORM pg_temp.memtech_notice('could not create extension unaccent (%s): the French text search folds accents '
       'with memtech.fold_accents alone', SQLERRM);
   END;
@@ -3614,6 +3617,8 @@ AS $$
 DECLARE
   doc_kind constant text := CASE TG_TABLE_NAME WHEN 'content_blocks' THEN 'block' ELSE 'reference' END;
 BEGIN
+  -- Upserts: build/finish.sql may be writing the same row's document at this moment (its
+  -- range is one statement); the trigger's, made from the row as it is now, wins.
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM memtech.library_document d WHERE d.kind = doc_kind;
   ELSIF TG_OP = 'DELETE' THEN
@@ -3626,28 +3631,36 @@ BEGIN
       SELECT 'block', NEW.id, NEW.company_id,
              memtech.block_document(NEW.title, NEW.tags, NEW.content)
              || array_to_tsvector(ARRAY[memtech.company_lexeme(NEW.company_id)])
-       WHERE NEW.is_active;
+       WHERE NEW.is_active
+      ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+        SET company_id = excluded.company_id, document = excluded.document;
     ELSE
       INSERT INTO memtech.library_document (kind, item_id, company_id, document)
       SELECT 'reference', NEW.id, NEW.company_id,
              memtech.reference_document(NEW.name, NEW.client, NEW.project_type, NEW.techniques_used, NEW.description,
                                         NEW.success_factors)
              || array_to_tsvector(ARRAY[memtech.company_lexeme(NEW.company_id)])
-       WHERE NEW.is_referenceable;
+       WHERE NEW.is_referenceable
+      ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+        SET company_id = excluded.company_id, document = excluded.document;
     END IF;
   ELSIF TG_TABLE_NAME = 'content_blocks' THEN
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'block', n.id, n.company_id,
            memtech.block_document(n.title, n.tags, n.content)
            || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
-      FROM new_rows n WHERE n.is_active;
+      FROM new_rows n WHERE n.is_active
+    ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+      SET company_id = excluded.company_id, document = excluded.document;
   ELSE
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'reference', n.id, n.company_id,
            memtech.reference_document(n.name, n.client, n.project_type, n.techniques_used, n.description,
                                       n.success_factors)
            || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
-      FROM new_rows n WHERE n.is_referenceable;
+      FROM new_rows n WHERE n.is_referenceable
+    ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+      SET company_id = excluded.company_id, document = excluded.document;
   END IF;
   RETURN NULL;
 END
@@ -3706,6 +3719,7 @@ AS $$
 DECLARE
   removed bigint;
   added bigint;
+  references_added bigint;
   replaced bigint := 0;
 BEGIN
   DELETE FROM memtech.library_document d
@@ -3730,21 +3744,29 @@ BEGIN
       FROM made m WHERE d.kind = m.kind AND d.item_id = m.id AND d.document IS DISTINCT FROM m.document;
     GET DIAGNOSTICS replaced = ROW_COUNT;
   END IF;
+  -- FOR KEY SHARE: a row deleted meanwhile is not given a document after its delete trigger
+  -- has run (the delete waits, or the row is skipped); one the triggers wrote meanwhile is
+  -- newer than what this statement read, and kept.
   INSERT INTO memtech.library_document (kind, item_id, company_id, document)
   SELECT 'block', b.id, b.company_id, memtech.block_document(b.title, b.tags, b.content)
          || array_to_tsvector(ARRAY[memtech.company_lexeme(b.company_id)])
     FROM public.content_blocks b
    WHERE b.id BETWEEN low AND high AND b.is_active
      AND NOT EXISTS (SELECT 1 FROM memtech.library_document d WHERE d.item_id = b.id AND d.kind = 'block')
-  UNION ALL
+     FOR KEY SHARE OF b
+  ON CONFLICT ON CONSTRAINT library_document_pkey DO NOTHING;
+  GET DIAGNOSTICS added = ROW_COUNT;
+  INSERT INTO memtech.library_document (kind, item_id, company_id, document)
   SELECT 'reference', p.id, p.company_id, memtech.reference_document(p.name, p.client, p.project_type,
                                                                       p.techniques_used, p.description, p.success_factors)
          || array_to_tsvector(ARRAY[memtech.company_lexeme(p.company_id)])
     FROM public.past_projects p
    WHERE p.id BETWEEN low AND high AND p.is_referenceable
      AND NOT EXISTS (SELECT 1 FROM memtech.library_document d WHERE d.item_id = p.id AND d.kind = 'reference')
+     FOR KEY SHARE OF p
   ON CONFLICT ON CONSTRAINT library_document_pkey DO NOTHING;
-  GET DIAGNOSTICS added = ROW_COUNT;
+  GET DIAGNOSTICS references_added = ROW_COUNT;
+  added := added + references_added;
   IF removed + added + replaced > 0 THEN
     RAISE NOTICE 'memtech: library_document: % stale row(s) removed, % missing row(s) added, % replaced',
                  removed, added, replaced;
@@ -3904,13 +3926,13 @@ BEGIN
 CREATE OR REPLACE FUNCTION public.search_chunks(query_embedding @vector@.vector, match_count integer DEFAULT 10)
 RETURNS TABLE (id uuid, memoire_id uuid, content text, similarity double precision)
 LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan
+SET search_path = pg_catalog, pg_temp
 @ann_settings@
 AS $body$
 DECLARE
   company constant uuid := memtech.current_company_id();
   wanted constant integer := greatest(coalesce(match_count, 0), 0);
-  setting constant text := coalesce(nullif(btrim(current_setting('memtech.search_exact_limit', true)), ''), '2000');
+  setting constant text := coalesce(nullif(btrim(current_setting('memtech.search_exact_limit', true)), ''), '1000');
   exact_limit bigint;
   memoires uuid[];
   held bigint;
@@ -3925,7 +3947,7 @@ BEGIN
   IF exact_limit < 0 THEN
     RAISE EXCEPTION 'memtech.search_exact_limit = % is not a number of chunks', setting
       USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give a whole number of chunks (docs/rag.md), e.g. ALTER DATABASE ... SET memtech.search_exact_limit = 2000, or RESET it.';
+            HINT = 'Give a whole number of chunks (docs/rag.md), e.g. ALTER DATABASE ... SET memtech.search_exact_limit = 1000, or RESET it.';
   END IF;
   IF company IS NULL OR wanted = 0 OR query_embedding IS NULL THEN
     RETURN;
@@ -3952,9 +3974,9 @@ BEGIN
       -- company is too large for), and sequential scans are off for this statement (the
       -- planner does not count the reading of each vector out of line, and would sort every
       -- company's chunks).
-      candidates := greatest(wanted * 2, 40);
+      candidates := greatest(wanted * 10, 100);
       PERFORM set_config('enable_seqscan', 'off', true);
-      PERFORM set_config('hnsw.ef_search', least(greatest(candidates * 2, 100), 1000)::text, true);
+      PERFORM set_config('hnsw.ef_search', least(greatest(candidates * 5, 500), 1000)::text, true);
       PERFORM set_config('hnsw.max_scan_tuples',
         greatest(20000, ceil(4.0 * candidates * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
                                                            WHERE c.oid = 'public.document_chunks'::regclass), 1)
@@ -4051,7 +4073,8 @@ $fn$;
   EXECUTE replace(replace(replace(chunks_sql, '@vector@', quote_ident(vector_schema)),
                           '@ann_settings@', CASE WHEN iterative THEN
                             'SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 100 '
-                            'SET hnsw.max_scan_tuples = 20000 SET ivfflat.iterative_scan = relaxed_order '
+                            'SET hnsw.max_scan_tuples = 20000 SET hnsw.scan_mem_multiplier = 4 '
+                            'SET ivfflat.iterative_scan = relaxed_order '
                             'SET enable_seqscan = on' ELSE '' END),
                   '@ann@', iterative::text);
   EXECUTE replace(hybrid_sql, '@vector@', quote_ident(vector_schema));

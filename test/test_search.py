@@ -232,6 +232,48 @@ def test_documents_missed_by_a_load_without_triggers_come_back_with_sync(db):
     assert [r[2] for r in library(db, "tour")] == ["Grue à tour"]
 
 
+def test_writes_meeting_finishs_filling_neither_fail_nor_leave_a_stale_document(db):
+    # build/finish.sql fills a range in one statement, its documents not committed yet, while
+    # one tenant session updates a row of that range and another deletes one: both wait for the
+    # range, then succeed, and the documents are those of the rows as they are now.
+    import threading
+    library_db(db)
+    db.psql("DELETE FROM memtech.library_document")
+    updated, deleted = "a2000000-0000-4000-8000-000000000005", "a2000000-0000-4000-8000-000000000003"
+    errors = []
+
+    def tenant(statement):
+        try:
+            with db.connect(autocommit=False) as conn:
+                conn.execute("SET LOCAL ROLE authenticated")
+                conn.execute("SELECT set_config('app.user_id', %s, true)", [USER_A])
+                conn.execute("SET LOCAL lock_timeout = '20s'")
+                conn.execute(statement)
+                conn.commit()
+        except Exception as e:  # noqa: BLE001 - asserted below
+            errors.append(e)
+
+    with db.connect(autocommit=False) as filling:
+        assert filling.execute("SELECT memtech.sync_library_documents()").fetchone()[0] == 7
+        writers = [threading.Thread(target=tenant, args=(statement,)) for statement in (
+            f"UPDATE public.content_blocks SET title = 'Grue mobile' WHERE id = '{updated}'",
+            f"DELETE FROM public.content_blocks WHERE id = '{deleted}'")]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join(timeout=2)
+        assert all(w.is_alive() for w in writers), "a tenant's write did not wait for the range being filled"
+        filling.commit()
+        for writer in writers:
+            writer.join()
+    assert errors == []
+    assert [r[2] for r in library(db, "grue mobile")] == ["Grue mobile"]
+    assert library(db, "chantier") == [] and library(db, "sondage") == []
+    assert scalar(db, "SELECT count(*) FROM memtech.library_document") == 6
+    with db.connect() as conn:
+        assert conn.execute("SELECT memtech.sync_library_documents(recompute => true)").fetchone()[0] == 0
+
+
 def test_a_large_library_left_to_finish_is_searched_all_the_same(db, build_scripts):
     # An upgrade over a library larger than memtech.index_build_limit (0 here): the install
     # makes no document under its lock and says so; search_library reads the company's rows
