@@ -255,26 +255,45 @@ BEGIN
   ELSIF TG_OP = 'DELETE' THEN
     DELETE FROM memtech.library_document d
      WHERE d.kind = doc_kind AND d.item_id IN (SELECT o.id FROM old_rows o);
+  ELSIF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'content_blocks' THEN
+    -- The rows whose document changed (a row whose id changed counts as one gone, one new):
+    -- the old document goes, the new one comes if the row counts.
+    DELETE FROM memtech.library_document d
+     USING old_rows o LEFT JOIN new_rows n ON n.id = o.id
+     WHERE d.kind = 'block' AND d.item_id = o.id
+       AND (n.id IS NULL OR (o.company_id, o.title, o.tags, o.content, o.is_active)
+                            IS DISTINCT FROM (n.company_id, n.title, n.tags, n.content, n.is_active));
+    INSERT INTO memtech.library_document (kind, item_id, company_id, document)
+    SELECT 'block', n.id, n.company_id,
+           memtech.block_document(n.title, n.tags, n.content)
+           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+      FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+     WHERE n.is_active
+       AND (o.id IS NULL OR (o.company_id, o.title, o.tags, o.content, o.is_active)
+                            IS DISTINCT FROM (n.company_id, n.title, n.tags, n.content, n.is_active))
+    ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+      SET company_id = excluded.company_id, document = excluded.document;
   ELSIF TG_OP = 'UPDATE' THEN
-    DELETE FROM memtech.library_document d WHERE d.kind = doc_kind AND d.item_id = OLD.id;
-    IF TG_TABLE_NAME = 'content_blocks' THEN
-      INSERT INTO memtech.library_document (kind, item_id, company_id, document)
-      SELECT 'block', NEW.id, NEW.company_id,
-             memtech.block_document(NEW.title, NEW.tags, NEW.content)
-             || array_to_tsvector(ARRAY[memtech.company_lexeme(NEW.company_id)])
-       WHERE NEW.is_active
-      ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
-        SET company_id = excluded.company_id, document = excluded.document;
-    ELSE
-      INSERT INTO memtech.library_document (kind, item_id, company_id, document)
-      SELECT 'reference', NEW.id, NEW.company_id,
-             memtech.reference_document(NEW.name, NEW.client, NEW.project_type, NEW.techniques_used, NEW.description,
-                                        NEW.success_factors)
-             || array_to_tsvector(ARRAY[memtech.company_lexeme(NEW.company_id)])
-       WHERE NEW.is_referenceable
-      ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
-        SET company_id = excluded.company_id, document = excluded.document;
-    END IF;
+    DELETE FROM memtech.library_document d
+     USING old_rows o LEFT JOIN new_rows n ON n.id = o.id
+     WHERE d.kind = 'reference' AND d.item_id = o.id
+       AND (n.id IS NULL OR (o.company_id, o.name, o.client, o.project_type, o.techniques_used, o.description,
+                             o.success_factors, o.is_referenceable)
+                            IS DISTINCT FROM (n.company_id, n.name, n.client, n.project_type, n.techniques_used,
+                                              n.description, n.success_factors, n.is_referenceable));
+    INSERT INTO memtech.library_document (kind, item_id, company_id, document)
+    SELECT 'reference', n.id, n.company_id,
+           memtech.reference_document(n.name, n.client, n.project_type, n.techniques_used, n.description,
+                                      n.success_factors)
+           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+      FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+     WHERE n.is_referenceable
+       AND (o.id IS NULL OR (o.company_id, o.name, o.client, o.project_type, o.techniques_used, o.description,
+                             o.success_factors, o.is_referenceable)
+                            IS DISTINCT FROM (n.company_id, n.name, n.client, n.project_type, n.techniques_used,
+                                              n.description, n.success_factors, n.is_referenceable))
+    ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
+      SET company_id = excluded.company_id, document = excluded.document;
   ELSIF TG_TABLE_NAME = 'content_blocks' THEN
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'block', n.id, n.company_id,
@@ -300,24 +319,21 @@ COMMENT ON FUNCTION memtech.keep_library_documents() IS
   'AFTER trigger on content_blocks and past_projects: memtech.library_document holds the documents of exactly the rows that count (active blocks, referenceable past projects).';
 REVOKE ALL ON FUNCTION memtech.keep_library_documents() FROM PUBLIC;
 
--- Inserts and deletes per statement, with transition tables (an import writes its documents
--- in one statement); updates per row, only where the document's columns changed (the WHEN is
--- checked before any function call: an update of anything else costs nothing here).
+-- Per statement, with transition tables: an import writes its documents in one statement, and
+-- an update compares old and new rows in one query, the document's columns only (the audit
+-- trail captures both tables of every update already). No WHEN clause on columns: it would
+-- forbid ALTER COLUMN ... TYPE on them.
 DO $$
 DECLARE
   t record;
 BEGIN
-  FOR t IN SELECT * FROM (VALUES
-      ('content_blocks', 'id, company_id, title, tags, content, is_active'),
-      ('past_projects', 'id, company_id, name, client, project_type, techniques_used, description, success_factors, is_referenceable')
-    ) AS x (tbl, made_of) LOOP
+  FOR t IN SELECT * FROM (VALUES ('content_blocks'), ('past_projects')) AS x (tbl) LOOP
     EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER INSERT ON public.%I REFERENCING NEW TABLE AS new_rows '
                    'FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_library_documents()', t.tbl || '_library_document_insert', t.tbl);
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER UPDATE ON public.%I FOR EACH ROW '
-                   'WHEN ((%s) IS DISTINCT FROM (%s)) EXECUTE FUNCTION memtech.keep_library_documents()',
-                   t.tbl || '_library_document_update', t.tbl,
-                   (SELECT string_agg('OLD.' || c, ', ') FROM unnest(string_to_array(t.made_of, ', ')) c),
-                   (SELECT string_agg('NEW.' || c, ', ') FROM unnest(string_to_array(t.made_of, ', ')) c));
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER UPDATE ON public.%I '
+                   'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_library_documents()',
+                   t.tbl || '_library_document_update', t.tbl);
     EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER DELETE ON public.%I REFERENCING OLD TABLE AS old_rows '
                    'FOR EACH STATEMENT EXECUTE FUNCTION memtech.keep_library_documents()', t.tbl || '_library_document_delete', t.tbl);
     EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER TRUNCATE ON public.%I '
@@ -325,7 +341,7 @@ BEGIN
     EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.tbl || '_library_document_insert', t.tbl,
                    'New rows'' search documents into memtech.library_document.');
     EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.tbl || '_library_document_update', t.tbl,
-                   'A row whose searched columns (or activation, company, id) changed: its document follows in memtech.library_document.');
+                   'Rows whose searched columns (or activation, company, id) changed: their documents follow in memtech.library_document.');
     EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.tbl || '_library_document_delete', t.tbl,
                    'Deleted rows'' search documents out of memtech.library_document.');
     EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.tbl || '_library_document_truncate', t.tbl,
@@ -493,9 +509,10 @@ BEGIN
     SELECT h.kind, h.id, h.rank FROM hits h ORDER BY h.rank DESC, h.kind, h.id LIMIT wanted
   )
   -- Snippets for the rows returned only: ts_headline parses the whole text.
-  SELECT t.kind, t.id, coalesce(b.title, p.name),
+  -- Typed as the function returns them, whatever types the application gives its columns.
+  SELECT t.kind, t.id, coalesce(b.title, p.name)::text,
          ts_headline('memtech.french'::regconfig,
-                     CASE t.kind WHEN 'block' THEN b.content
+                     CASE t.kind WHEN 'block' THEN b.content::text
                                  ELSE concat_ws(E'\n', p.description, array_to_string(p.techniques_used, ', '),
                                                 array_to_string(p.success_factors, ', ')) END,
                      marked, 'MaxFragments=2, MinWords=6, MaxWords=20, FragmentDelimiter=" … "'),
@@ -626,7 +643,7 @@ BEGIN
       -- Short (the scan gave up at hnsw.max_scan_tuples): the exact scan below.
       IF cardinality(found) = wanted THEN
         RETURN QUERY
-          SELECT c.id, c.memoire_id, c.content, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
+          SELECT c.id, c.memoire_id, c.content::text, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
             FROM unnest(found) WITH ORDINALITY AS f (chunk_id, position)
             JOIN public.document_chunks c ON c.id = f.chunk_id
            ORDER BY f.position;
@@ -646,7 +663,7 @@ BEGIN
      ORDER BY s.distance, s.id
      LIMIT wanted);
   RETURN QUERY
-    SELECT c.id, c.memoire_id, c.content, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
+    SELECT c.id, c.memoire_id, c.content::text, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
       FROM unnest(found) WITH ORDINALITY AS f (chunk_id, position)
       JOIN public.document_chunks c ON c.id = f.chunk_id
      ORDER BY f.position;
@@ -691,7 +708,7 @@ BEGIN
      ORDER BY 2 DESC, 1
      LIMIT wanted
   )
-  SELECT c.id, c.memoire_id, c.content,
+  SELECT c.id, c.memoire_id, c.content::text,
          1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding),
          CASE WHEN numnode(q) > 0 THEN ts_rank_cd(memtech.chunk_document(c.content), q) END,
          f.score

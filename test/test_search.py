@@ -219,6 +219,19 @@ def test_the_documents_follow_every_write(db):
     assert scalar(db, "SELECT count(*) FROM memtech.library_document WHERE kind = 'block'") == 0
 
 
+def test_the_application_may_still_change_the_type_of_a_searched_column(db):
+    # The triggers that keep the documents name no column in a WHEN clause, which would forbid
+    # ALTER COLUMN ... TYPE on it; an update of other columns leaves the documents alone.
+    library_db(db)
+    db.psql("ALTER TABLE public.content_blocks ALTER COLUMN title TYPE varchar(200);\n"
+            "ALTER TABLE public.past_projects ALTER COLUMN description TYPE varchar(2000);")
+    db.psql("UPDATE public.content_blocks SET title = 'Grue à tour' WHERE id = 'a2000000-0000-4000-8000-000000000005'")
+    assert [r[2] for r in library(db, "tour")] == ["Grue à tour"]
+    documents = rows(db, "SELECT item_id, document::text FROM memtech.library_document ORDER BY 1")
+    db.psql("UPDATE public.content_blocks SET metadata = '{\"revu\": true}'; UPDATE public.past_projects SET year = 2020")
+    assert rows(db, "SELECT item_id, document::text FROM memtech.library_document ORDER BY 1") == documents
+
+
 def test_documents_missed_by_a_load_without_triggers_come_back_with_sync(db):
     library_db(db)
     db.psql("SET session_replication_role = replica;\n"
