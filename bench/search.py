@@ -795,8 +795,10 @@ def report(res, w):
           f"{_ms(r['index'])} | {r['index_recall']:.3f} | {'exact' if r['exact'] <= r['index'] else 'index'} |")
     w("")
     x = res["crossover_chunks"]
-    w(f"Crossover measured in this run: {'about ' + format(x, ',') + ' chunks' if x else 'none (one path wins everywhere)'}"
-      f" ({100 * x / res['total_chunks']:.2f}% of the table)" if x else "")
+    if x:
+        w(f"Crossover measured in this run: about {x:,} chunks ({100 * x / res['total_chunks']:.2f}% of the table).")
+    else:
+        w("Crossover measured in this run: none (one path wins at every size).")
     w("")
     w(f"The default limit is {res['default_limit']:,} chunks.")
     w("")
