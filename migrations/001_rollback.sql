@@ -3,9 +3,12 @@
 
 BEGIN;
 
--- ==== sql/prologue.sql ====
--- Shared opening of the install and the uninstall: who may run them, one at a time, and
--- how long they may wait for a lock.
+-- ==== sql/toolkit/common.sql ====
+-- The opening of both scripts, the install and the uninstall: who may run them, one at a
+-- time, how long they may wait for a lock, and the helpers both use. The helpers live in
+-- pg_temp: they exist for this session only, so the package leaves no machinery behind,
+-- and the uninstall has them even when memtech is already gone. Those of one script only
+-- are in toolkit/install.sql and toolkit/uninstall.sql.
 --
 -- Options (custom settings under the prefix `memtech.`; give them with PGOPTIONS,
 -- ALTER DATABASE ... SET, or a SET earlier in the same session):
@@ -16,6 +19,10 @@ BEGIN;
 --                                install (default off: the uninstall refuses)
 --   memtech.index_build_limit    the largest v0 table on which the install indexes a column it
 --                                adds (default 64MB); larger ones are left to build/finish.sql
+--   memtech.accept_bound_roles   roles (comma-separated names, or '*' for all) that the operator
+--                                accepts to be bound by row level security although they own or
+--                                use a tenant table and do not bypass it (default none: the
+--                                install stops, naming them; see 00_preflight.sql)
 
 -- The scripts name everything outside pg_catalog with its schema, and search nothing else:
 -- PUBLIC may create objects in public on PostgreSQL 14 (and wherever it was granted), and
@@ -29,6 +36,7 @@ SET LOCAL lock_timeout = '5s';
 -- The script's progress: one NOTICE per step, through this session-local function, while
 -- PostgreSQL's own "already exists, skipping" notices of a re-run stay quiet.
 SET LOCAL client_min_messages = warning;
+
 -- squawk: no statement_timeout on purpose: lock waits are bounded by lock_timeout (below),
 -- and every statement must be allowed to finish for the script to apply at all; an
 -- operator who must stop it cancels it, and the transaction rolls back whole.
@@ -49,20 +57,6 @@ AS $$
                                     to_char(a.xact_start, 'HH24:MI:SS'), left(a.query, 80)), '; ' ORDER BY a.pid),
                   'transactions that have since ended')
     FROM pg_stat_activity a WHERE a.pid = ANY (pids) AND a.pid <> pg_backend_pid()
-$$;
-
--- memtech.index_build_limit in bytes (see memtech_index_new_column below).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_index_build_limit() RETURNS bigint
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  wanted text := coalesce(nullif(current_setting('memtech.index_build_limit', true), ''), '64MB');
-BEGIN
-  RETURN pg_size_bytes(wanted);
-EXCEPTION WHEN invalid_parameter_value THEN
-  RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
-END
 $$;
 
 DO $prologue$
@@ -110,143 +104,6 @@ BEGIN
   END IF;
 END
 $prologue$;
-
--- Helpers of the install and the uninstall. They live in pg_temp: they exist for this
--- session only, so the package leaves no machinery behind, and the uninstall has them
--- even when memtech is already gone.
-
--- The uninstall acts only where memtech is installed: on any other database, tables named
--- like the package's belong to someone else. Every undo module starts by asking this.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
-
--- Adds a named constraint unless the table has one of that name, so that re-runs and hand-
--- made schemas converge. With not_valid_when_rows, a check or foreign key on a table that
--- holds rows is added NOT VALID: those rows predate the columns it checks, and validating
--- would scan the table under an exclusive lock.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_constraint(
-  target regclass, constraint_name text, definition text, not_valid_when_rows boolean DEFAULT false)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  suffix text := '';
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = target AND conname = constraint_name) THEN
-    RETURN;
-  END IF;
-  IF not_valid_when_rows AND definition !~* '^\s*(primary key|unique)' THEN
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', target) INTO STRICT not_valid_when_rows;
-    IF not_valid_when_rows THEN
-      suffix := ' NOT VALID';
-    END IF;
-  END IF;
-  PERFORM pg_temp.memtech_notice('adding constraint %s on %s', constraint_name, target::text || suffix);
-  EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s%s', target, constraint_name, definition, suffix);
-END
-$$;
-
--- Indexes a column the install adds to a v0 table (for the foreign key's ON DELETE SET
--- NULL), leaving out NULL: every row that predates the column. Even so the build scans the
--- whole table while the v0 tables are locked, 0.2 s for a million sections: on a table
--- larger than memtech.index_build_limit it is left to build/finish.sql, which builds it
--- with CREATE INDEX CONCURRENTLY after the commit, blocking nobody.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_index_new_column(target regclass, index_name text, col text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  existing regclass := to_regclass(format('%I.%I', (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target),
-                                           index_name));
-BEGIN
-  IF existing IS NOT NULL AND (SELECT indisvalid FROM pg_index WHERE indexrelid = existing) THEN
-    RETURN;
-  END IF;
-  IF pg_relation_size(target) > pg_temp.memtech_index_build_limit() THEN
-    PERFORM pg_temp.memtech_notice('leaving the index on %s (%s) to build/finish.sql: the table holds %s, more than '
-      'memtech.index_build_limit (%s); until it runs, deleting a user scans the table',
-      target::text, col, pg_size_pretty(pg_relation_size(target)), pg_size_pretty(pg_temp.memtech_index_build_limit()));
-    RETURN;
-  END IF;
-  IF existing IS NOT NULL THEN
-    -- Left invalid by an interrupted build/finish.sql.
-    EXECUTE format('DROP INDEX %s', existing);
-  END IF;
-  EXECUTE format('CREATE INDEX %I ON %s (%I) WHERE %I IS NOT NULL', index_name, target, col, col);
-END
-$$;
-
--- Creates an enum in public with exactly these labels, or completes an earlier one that
--- has some of them in the same order; refuses any other type of that name.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_ensure_enum(type_name text, labels text[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  existing text[];
-  i int;
-BEGIN
-  IF to_regtype('public.' || quote_ident(type_name)) IS NULL THEN
-    PERFORM pg_temp.memtech_notice('creating enum public.%s', type_name);
-    EXECUTE format('CREATE TYPE public.%I AS ENUM (%s)', type_name,
-                   (SELECT string_agg(quote_literal(l), ', ') FROM unnest(labels) l));
-    RETURN;
-  END IF;
-  SELECT array_agg(enumlabel::text ORDER BY enumsortorder) INTO existing
-    FROM pg_enum WHERE enumtypid = to_regtype('public.' || quote_ident(type_name));
-  -- Compatible when the existing labels are some of ours, in our order (an earlier
-  -- version's enum): the missing ones are added in place. Anything else is refused.
-  IF existing IS NULL OR NOT existing <@ labels
-     OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
-    RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
-      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
-  END IF;
-  FOR i IN 1 .. cardinality(labels) LOOP
-    CONTINUE WHEN labels[i] = ANY (existing);
-    PERFORM pg_temp.memtech_notice('adding label %s to enum public.%s', labels[i], type_name);
-    IF i = 1 THEN
-      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L BEFORE %L', type_name, labels[i], existing[1]);
-    ELSE
-      EXECUTE format('ALTER TYPE public.%I ADD VALUE %L AFTER %L', type_name, labels[i], labels[i - 1]);
-    END IF;
-    existing := existing || labels[i];
-  END LOOP;
-END
-$$;
-
--- A column the application filters on holds an enum's labels as text, checked against the
--- enum: text equality is leakproof, so under row level security a tenant's filter on it
--- can use an index (enum equality is not, and is applied only after the policy has let
--- the rows through). The enum stays the list of labels and their order. A column of an
--- earlier version that holds the enum itself is converted (a rewrite of the table).
-CREATE OR REPLACE FUNCTION pg_temp.memtech_enum_as_text(
-  target regclass, col text, enum_type regtype, not_valid_when_rows boolean DEFAULT false)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  default_value text;
-BEGIN
-  IF (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col AND NOT a.attisdropped)
-     = enum_type THEN
-    PERFORM pg_temp.memtech_notice('converting %s.%s from enum %s to text (rewrites the table)',
-      target::text, col, enum_type::text);
-    -- A default keeps its value, as text (ALTER TYPE alone would keep the enum's cast in it).
-    SELECT pg_get_expr(d.adbin, d.adrelid) INTO default_value
-      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
-     WHERE d.adrelid = target AND a.attname = col;
-    IF default_value IS NOT NULL THEN
-      EXECUTE format('SELECT (%s)::text', default_value) INTO default_value;
-    END IF;
-    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT, ALTER COLUMN %I TYPE text USING %I::text%s',
-                   target, col, col, col,
-                   CASE WHEN default_value IS NOT NULL THEN format(', ALTER COLUMN %I SET DEFAULT %L', col, default_value) ELSE '' END);
-  END IF;
-  PERFORM pg_temp.memtech_ensure_constraint(target, format('%s_%s_is_a_%s', (SELECT relname FROM pg_class WHERE oid = target), col,
-      (SELECT typname FROM pg_type WHERE oid = enum_type)),
-    format('CHECK (%I::%s IS NOT NULL)', col, enum_type), not_valid_when_rows);
-END
-$$;
 
 -- Runs statements that lock the given relations ACCESS EXCLUSIVE, in short attempts retried
 -- until memtech.lock_timeout, so that the script never deadlocks with the application nor
@@ -306,6 +163,115 @@ BEGIN
 END
 $$;
 
+-- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
+-- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
+-- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
+-- reader of the view holds it while waiting for them: so it locks in short attempts.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
+BEGIN
+  IF current IS NOT DISTINCT FROM wanted THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
+    CASE WHEN current IS NOT NULL THEN
+      format('ALTER VIEW %s RESET (%s)', target,
+             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
+    CASE WHEN wanted IS NOT NULL THEN
+      format('ALTER VIEW %s SET (%s)', target,
+             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
+                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
+    ARRAY[target], format('lock view %s to change its options', target));
+END
+$$;
+
+-- The comment an install puts on an API role it creates. Roles belong to the whole cluster,
+-- and the comment (like the role) is visible from every database: the uninstall of any of
+-- them, the last to use the role, recognises by it a role a memtech install created and
+-- drops it, whichever database created it. Once someone changes the comment, only the
+-- database whose install created the role (memtech.installation.created_roles) counts it
+-- as the package's.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_created_role_comment(role_name text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('API role of PostgREST and Supabase (%s), created by a memtech install because the cluster had none. '
+                'The uninstall of the last database that uses it drops it, once nothing else depends on it.',
+                CASE role_name WHEN 'anon' THEN 'requests without a signed-in user'
+                               ELSE 'requests of a signed-in user, whose company and role memtech reads from public.users' END)
+$$;
+
+-- ==== sql/manifest.sql ====
+-- The manifest: one row per tenant table, the facts every layer reads instead of keeping a
+-- list of its own: the column contract's preflight, the tenant context (how company_id is
+-- filled, which references stay inside the company), the policies and the privileges (who
+-- may do what), the audit trail, the uninstall, and the tests. Both scripts read it here,
+-- in pg_temp; the install keeps a copy in memtech.tenant_table, whose comments (\d+) say
+-- what each field means, for operators and the tests. Adding a tenant table is one row here
+-- and a module with its DDL: docs/architecture.md walks through it.
+--
+--   origin        v0 (the application's, given back by the uninstall) or package
+--   company_via   how a row finds its company: id (companies), company_id, memoire_id
+--   company_from  how company_id is filled when an insert leaves it out (NULL: it is not)
+--   *_by          who of the company may select, insert, update, delete (NULL: nobody):
+--                 members, editors (admins and users), admins, admins_or_self
+--   *_columns     the only columns the API may insert or update (NULL: all)
+--   same_company  column=table references a trigger keeps inside the company
+CREATE TEMPORARY TABLE pg_temp.memtech_tenant_table ON COMMIT DROP AS
+SELECT table_name::text, origin::text, company_via::text, company_from::text,
+       select_by::text, insert_by::text, update_by::text, delete_by::text,
+       insert_columns::text[], update_columns::text[], audited::boolean,
+       secret_columns::text[], same_company::text[], distribution::text
+  FROM (VALUES
+-- table                  origin     company_via   company_from   select     insert     update            delete     audited secrets            same_company                                         distribution
+  ('companies',           'package', 'id',         NULL,          'members', NULL,      'admins',         NULL,      NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('users',               'package', 'company_id', 'acting_user', 'members', 'admins',  'admins_or_self', NULL,
+   '{id,company_id,email,full_name,role,is_active}', '{email,full_name,role,is_active}',
+                                                                                                                               true,  '{password_hash}', '{}',                                                'distributed'),
+  ('content_blocks',      'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('content_block_tags',  'package', 'company_id', NULL,          'members', NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('files',               'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('block_files',         'package', 'company_id', 'block',       'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('past_projects',       'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('section_templates',   'package', 'company_id', 'acting_user', 'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('audit_log',           'package', 'company_id', NULL,          'admins',  NULL,      NULL,             NULL,      NULL, NULL, false, '{}',              '{}',                                                'distributed'),
+  ('projects',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{created_by=users}',                                'distributed'),
+  ('memoires',            'v0',      'company_id', 'legacy',      'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{uploaded_by=users}',                               'distributed'),
+  ('sections',            'v0',      'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{reviewer_id=users,source_blocks=content_blocks}',  'distributed'),
+  ('document_chunks',     'v0',      'memoire_id', NULL,          'members', 'editors', 'editors',        'editors', NULL, NULL, false, '{}',              '{}',                                                'local'),
+  ('rc_analysis',         'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed'),
+  ('content_matches',     'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{matched_blocks=content_blocks}',                   'distributed'),
+  ('generation_requests', 'package', 'company_id', 'project',     'members', 'editors', 'editors',        'editors', NULL, NULL, true,  '{}',              '{}',                                                'distributed')
+) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
+        insert_columns, update_columns, audited, secret_columns, same_company, distribution);
+
+-- What the package needs of the application's own v0 tables, derived from the rows above:
+-- the uuid key id, and the link to the parent whose company a row takes. The preflight
+-- checks them; the uninstall leaves them (they were the application's).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, k.why
+  FROM pg_temp.memtech_tenant_table m
+ CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
+                            (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
+                             format('to give each row of public.%I its memoire''s company', m.table_name)),
+                            (CASE m.company_from WHEN 'project' THEN 'project_id' END,
+                             format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+
+-- ==== sql/toolkit/uninstall.sql ====
+-- The uninstall's own helpers (after toolkit/common.sql and the manifest): how it recognises
+-- an install, gives privileges back and drops what the package made, in pg_temp, never an
+-- object of the application's.
+
+-- The uninstall acts only where memtech is installed: on any other database, tables named
+-- like the package's belong to someone else. Every undo module starts by asking this.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_installed() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT to_regclass('memtech.installation') IS NOT NULL $$;
+
 -- Called by the uninstall before it drops tables, types or columns: fails, naming them,
 -- when objects of the application depend on what would go.
 CREATE OR REPLACE FUNCTION pg_temp.memtech_assert_removable(
@@ -361,111 +327,6 @@ BEGIN
       USING ERRCODE = 'dependent_objects_still_exist',
             HINT = 'The uninstall never drops objects it did not create. Drop or change the objects named, then run the uninstall again; nothing was changed.';
   END IF;
-END
-$$;
-
--- Gives a v0 table its NOT NULL company_id without losing a row: a catalog-only change
--- when all its rows go to the legacy company, a backfill (from the parent project for a
--- child) otherwise.
--- Comments a table (column '') or column of the application's where it has none, and
--- remembers it in memtech.added_comment so that the uninstall removes exactly those.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_comment_if_missing(tbl text, col text, description text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  target regclass := ('public.' || quote_ident(tbl))::regclass;
-  attnum int := (SELECT a.attnum FROM pg_attribute a WHERE a.attrelid = target AND a.attname = col);
-BEGIN
-  IF (CASE WHEN col = '' THEN obj_description(target, 'pg_class') ELSE col_description(target, attnum) END) IS NOT NULL THEN
-    RETURN;
-  END IF;
-  IF col = '' THEN
-    EXECUTE format('COMMENT ON TABLE %s IS %L', target, description);
-  ELSE
-    EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', target, col, description);
-  END IF;
-  INSERT INTO memtech.added_comment VALUES (tbl, col, description) ON CONFLICT DO NOTHING;
-END
-$$;
-
--- (Re)creates the policy memtech_<purpose> on a table: USING the expression for the
--- commands that read rows, WITH CHECK it for those that write them. The prefix marks the
--- package's policies, so that the uninstall never drops one of the application's.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_policy(
-  tbl text, purpose text, command text, grantee text, restrictive boolean, expr text)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  name text := 'memtech_' || purpose;
-BEGIN
-  EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', name, tbl);
-  EXECUTE format('CREATE POLICY %I ON public.%I AS %s FOR %s TO %s %s %s', name, tbl,
-                 CASE WHEN restrictive THEN 'RESTRICTIVE' ELSE 'PERMISSIVE' END, command, grantee,
-                 CASE WHEN command <> 'INSERT' THEN format('USING (%s)', expr) ELSE '' END,
-                 CASE WHEN command IN ('INSERT', 'UPDATE', 'ALL') THEN format('WITH CHECK (%s)', expr) ELSE '' END);
-  EXECUTE format('COMMENT ON POLICY %I ON public.%I IS %L', name, tbl,
-    CASE WHEN purpose = 'tenant_isolation'
-         THEN 'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.'
-         ELSE format('Who may %s within the company: %s.', lower(command),
-                     CASE WHEN purpose LIKE 'members%' THEN 'any active member'
-                          WHEN purpose LIKE 'editors%' THEN 'admins and users'
-                          WHEN purpose LIKE 'admins_or_self%' THEN 'admins, and each user for their own profile'
-                          ELSE 'admins' END) END);
-END
-$$;
-
--- Makes a role hold exactly these privileges on a table: grants only what is missing and
--- revokes only what is extra, so that a re-run leaves the ACL (and a schema dump) alone.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_exactly(tbl text, to_role text, privileges text[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  target regclass := ('public.' || quote_ident(tbl))::regclass;
-  held text[];
-  missing text[];
-  extra text[];
-BEGIN
-  SELECT coalesce(array_agg(a.privilege_type), '{}') INTO held
-    FROM pg_class c, aclexplode(c.relacl) a
-   WHERE c.oid = target AND a.grantee = CASE to_role WHEN 'PUBLIC' THEN 0 ELSE to_role::regrole::oid END;
-  missing := ARRAY(SELECT unnest(privileges) EXCEPT SELECT unnest(held));
-  extra := ARRAY(SELECT unnest(held) EXCEPT SELECT unnest(privileges));
-  IF cardinality(extra) > 0 THEN
-    EXECUTE format('REVOKE %s ON %s FROM %s', array_to_string(extra, ', '), target,
-                   CASE to_role WHEN 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(to_role) END);
-  END IF;
-  IF cardinality(missing) > 0 THEN
-    EXECUTE format('GRANT %s ON %s TO %I', array_to_string(missing, ', '), target, to_role);
-  END IF;
-END
-$$;
-
--- The same for one privilege on columns: exactly these columns of the table.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_grant_columns_exactly(tbl text, to_role text, privilege text, columns text[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  target regclass := ('public.' || quote_ident(tbl))::regclass;
-  col record;
-BEGIN
-  FOR col IN
-    SELECT a.attname,
-           a.attname = ANY (columns) AS wanted,
-           EXISTS (SELECT 1 FROM aclexplode(a.attacl) x
-                    WHERE x.grantee = to_role::regrole::oid AND x.privilege_type = privilege) AS held
-      FROM pg_attribute a
-     WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
-  LOOP
-    IF col.wanted AND NOT col.held THEN
-      EXECUTE format('GRANT %s (%I) ON %s TO %I', privilege, col.attname, target, to_role);
-    ELSIF col.held AND NOT col.wanted THEN
-      EXECUTE format('REVOKE %s (%I) ON %s FROM %I', privilege, col.attname, target, to_role);
-    END IF;
-  END LOOP;
 END
 $$;
 
@@ -550,83 +411,12 @@ CREATE OR REPLACE FUNCTION pg_temp.memtech_drop_columns(target text, columns tex
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL THEN
+  IF NOT pg_temp.memtech_installed() OR to_regclass(target) IS NULL OR cardinality(columns) = 0 THEN
     RETURN;
   END IF;
   PERFORM pg_temp.memtech_assert_removable(ARRAY[to_regclass(target)], '{}', columns);
   EXECUTE format('ALTER TABLE %s %s', to_regclass(target),
                  (SELECT string_agg(format('DROP COLUMN IF EXISTS %I', c), ', ') FROM unnest(columns) c));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION pg_temp.memtech_add_company_id(target regclass, legacy uuid, parent regclass DEFAULT NULL)
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  has_column boolean;
-  is_not_null boolean;
-  fast boolean;
-BEGIN
-  SELECT true, attnotnull INTO has_column, is_not_null
-    FROM pg_attribute WHERE attrelid = target AND attname = 'company_id' AND NOT attisdropped;
-  IF is_not_null THEN
-    RETURN;
-  END IF;
-  -- Fast path: a new column whose every existing row belongs to the legacy company is a
-  -- constant default, stored once in the catalog. It holds for a child table only when
-  -- every parent row is the legacy company's.
-  fast := NOT coalesce(has_column, false);
-  IF fast AND parent IS NOT NULL THEN
-    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s WHERE company_id IS DISTINCT FROM %L)', parent, legacy)
-      INTO fast;
-  END IF;
-  IF fast THEN
-    PERFORM pg_temp.memtech_notice('adding %s.company_id, existing rows to the legacy company', target::text);
-    IF legacy IS NULL THEN
-      EXECUTE format('ALTER TABLE %s ADD COLUMN company_id uuid NOT NULL', target);
-    ELSE
-      EXECUTE format('ALTER TABLE %s ADD COLUMN company_id uuid NOT NULL DEFAULT %L', target, legacy);
-      EXECUTE format('ALTER TABLE %s ALTER COLUMN company_id DROP DEFAULT', target);
-    END IF;
-    RETURN;
-  END IF;
-  -- Slow path, for a database that already had some of it: fill the gaps, then require it.
-  PERFORM pg_temp.memtech_notice('backfilling %s.company_id (this rewrites the rows that lack it)', target::text);
-  EXECUTE format('ALTER TABLE %s ADD COLUMN IF NOT EXISTS company_id uuid', target);
-  IF parent IS NULL THEN
-    EXECUTE format('UPDATE %s SET company_id = %L WHERE company_id IS NULL', target, legacy);
-  ELSE
-    EXECUTE format('UPDATE %s child SET company_id = parent.company_id FROM %s parent
-                     WHERE parent.id = child.project_id AND child.company_id IS NULL', target, parent);
-  END IF;
-  EXECUTE format('ALTER TABLE %s ALTER COLUMN company_id SET NOT NULL', target);
-END
-$$;
-
--- Gives a view exactly these options (pg_class.reloptions, entries in this order; NULL for
--- none): ALTER VIEW ... SET appends what it sets, so an exact order takes a RESET of them
--- all first. ALTER VIEW locks the view while the script already holds the v0 tables, and a
--- reader of the view holds it while waiting for them: so it locks in short attempts.
-CREATE OR REPLACE FUNCTION pg_temp.memtech_set_view_options(target regclass, wanted text[])
-RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  current text[] := (SELECT reloptions FROM pg_class WHERE oid = target);
-BEGIN
-  IF current IS NOT DISTINCT FROM wanted THEN
-    RETURN;
-  END IF;
-  PERFORM pg_temp.memtech_in_short_attempts(array_remove(ARRAY[
-    CASE WHEN current IS NOT NULL THEN
-      format('ALTER VIEW %s RESET (%s)', target,
-             (SELECT string_agg(quote_ident(split_part(o, '=', 1)), ', ') FROM unnest(current) o)) END,
-    CASE WHEN wanted IS NOT NULL THEN
-      format('ALTER VIEW %s SET (%s)', target,
-             (SELECT string_agg(format('%I = %L', split_part(o, '=', 1), substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)
-                FROM unnest(wanted) WITH ORDINALITY AS u(o, n))) END], NULL),
-    ARRAY[target], format('lock view %s to change its options', target));
 END
 $$;
 
@@ -642,6 +432,7 @@ DECLARE
   n bigint;
   found text[] := '{}';
   total bigint := 0;
+  views regclass[] := '{}';
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     PERFORM pg_temp.memtech_notice('not installed in this database: nothing to uninstall');
@@ -649,9 +440,8 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('uninstalling version %s', memtech.installed_version());
   SELECT legacy_company_id, created_tables INTO legacy, created FROM memtech.installation;
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'rc_analysis', 'content_matches', 'generation_requests',
-                           'audit_log'] || created LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
+            WHERE m.origin = 'package' OR m.table_name = ANY (created) ORDER BY 1 LOOP
     CONTINUE WHEN to_regclass('public.' || quote_ident(t)) IS NULL;
     IF t = 'companies' THEN
       SELECT count(*) INTO n FROM public.companies WHERE id IS DISTINCT FROM legacy;
@@ -673,14 +463,28 @@ BEGIN
               HINT = 'Back them up, then run the uninstall with memtech.confirm_data_loss=on (for example PGOPTIONS=''-c memtech.confirm_data_loss=on''); nothing was changed.';
     END IF;
   END IF;
-  -- Every later step touches the application's tables: lock them all now, at once.
+  -- Views the install made safe (installs older than 0.4.0 made none).
+  IF to_regclass('memtech.secured_view') IS NOT NULL THEN
+    EXECUTE $q$SELECT ARRAY(SELECT to_regclass(format('%I.%I', v.schema_name, v.view_name)) FROM memtech.secured_view v
+                             WHERE v.kind = 'view' AND to_regclass(format('%I.%I', v.schema_name, v.view_name)) IS NOT NULL)$q$
+      INTO views;
+  END IF;
+  -- Every later step changes the application's tables, the package's (which the application
+  -- uses), its private ones and the views the install made security_invoker: lock them all
+  -- now, at once, so that no later statement waits for a lock (nor in an order that could
+  -- deadlock with the application), and whoever is in the way is named.
   PERFORM pg_temp.memtech_lock_tables(ARRAY(
-    SELECT to_regclass('public.' || v0) FROM unnest(ARRAY['projects', 'sections', 'memoires', 'document_chunks']) v0
-     WHERE to_regclass('public.' || v0) IS NOT NULL));
+    SELECT to_regclass(format('public.%I', m.table_name)) FROM pg_temp.memtech_tenant_table m
+     WHERE m.origin = 'v0' AND to_regclass(format('public.%I', m.table_name)) IS NOT NULL
+    UNION
+    SELECT p.polrelid::regclass FROM pg_policy p WHERE p.polname = 'memtech_tenant_isolation'
+    UNION
+    SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'memtech'::regnamespace AND c.relkind = 'r')
+    || views);
 END
 $undo$;
 
--- ==== sql/18_search.undo.sql ====
+-- ==== sql/28_search.undo.sql ====
 -- Takes the search out: its indexes on document_chunks (build/finish.sql's), the library's
 -- documents and their triggers, the functions, the text search configuration, the unaccent
 -- extension when the install created it, and memtech.api_definer_function. The v0 tables are locked already
@@ -736,7 +540,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/17_application_views.undo.sql ====
+-- ==== sql/27_application_views.undo.sql ====
 -- Gives the application's views and materialized views back the options and privileges they
 -- had before the install made them safe, exactly: entries of an ACL in their order, options
 -- in theirs. Only what is still as the install left it: a view the application dropped,
@@ -872,7 +676,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/16_block_tags.undo.sql ====
+-- ==== sql/26_block_tags.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -886,7 +690,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/15_audit_trail.undo.sql ====
+-- ==== sql/25_audit_trail.undo.sql ====
 DO $undo$
 DECLARE
   generated text[];
@@ -908,7 +712,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/14_block_versions.undo.sql ====
+-- ==== sql/24_block_versions.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -919,7 +723,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/13_updated_at.undo.sql ====
+-- ==== sql/23_updated_at.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -930,7 +734,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/12_api_privileges.undo.sql ====
+-- ==== sql/22_api_privileges.undo.sql ====
 -- Gives the v0 tables back exactly the privileges they had; the package's own tables take
 -- theirs with them.
 DO $undo$
@@ -950,7 +754,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/11_row_level_security.undo.sql ====
+-- ==== sql/21_row_level_security.undo.sql ====
 -- Removes the package's policies and gives the v0 tables back the row level security
 -- they had (the application may have enabled it itself). Policies of the application's
 -- own are left alone.
@@ -975,7 +779,7 @@ BEGIN
 END
 $undo$;
 
--- ==== sql/10_tenant_context.undo.sql ====
+-- ==== sql/20_tenant_context.undo.sql ====
 DO $undo$
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
@@ -988,7 +792,8 @@ BEGIN
   DROP FUNCTION IF EXISTS memtech.guard_user_change(), memtech.check_same_company(), memtech.fill_company_id(),
     memtech.keep_active_members(), memtech.sync_active_members(), memtech.current_user_role(), memtech.current_company_id();
   DROP TABLE IF EXISTS memtech.active_member;
-  DROP FUNCTION IF EXISTS memtech.current_user_id();
+  -- and those an install of 0.3.0 made, which 0.4.0 folded into current_user_id().
+  DROP FUNCTION IF EXISTS memtech.current_user_id(), memtech.user_id_from_claims(), memtech.uuid_or_null(text);
 END
 $undo$;
 
@@ -1007,15 +812,17 @@ $undo$;
 DO $undo$
 DECLARE
   created text;
+  created_tables text[];
+  t text;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
+  SELECT i.created_tables INTO created_tables FROM memtech.installation i;
   PERFORM pg_temp.memtech_notice('removing tenancy and workflow columns from projects, memoires and sections');
 
   DROP INDEX IF EXISTS public.idx_projects_company_status, public.projects_created_by_idx,
-    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx,
-    public.sections_company_project_idx;
+    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx;
   FOREACH created IN ARRAY (SELECT created_indexes FROM memtech.installation) LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', created);
   END LOOP;
@@ -1034,14 +841,16 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_status_is_a_project_status,
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
-  PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',
-    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at', 'updated_at']);
-  PERFORM pg_temp.memtech_drop_columns('public.memoires', ARRAY['company_id', 'uploaded_by',
-    'project_type', 'techniques_used', 'metadata']);
-  PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
-    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata',
-    'updated_at']);
-
+  -- The columns the install added: those of the contract it kept, but the keys and links the
+  -- application's tables had (pg_temp.memtech_v0_key).
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
+            WHERE m.origin = 'v0' AND m.table_name <> ALL (created_tables) ORDER BY 1 LOOP
+    PERFORM pg_temp.memtech_drop_columns(format('public.%I', t), ARRAY(
+      SELECT c.column_name FROM memtech.managed_column c
+       WHERE c.table_name = t
+         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_key k WHERE k.table_name = t)
+       ORDER BY c.column_name));
+  END LOOP;
 END
 $undo$;
 
@@ -1063,6 +872,9 @@ $undo$;
 DO $undo$
 BEGIN
   PERFORM pg_temp.memtech_drop_tables(ARRAY['public.users', 'public.companies']);
+  IF pg_temp.memtech_installed() THEN
+    DROP FUNCTION IF EXISTS memtech.lower_user_email();
+  END IF;
 END
 $undo$;
 
@@ -1112,33 +924,102 @@ BEGIN
       EXECUTE format('COMMENT ON COLUMN public.%I.%I IS NULL', c.table_name, c.column_name);
     END IF;
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['document_chunks', 'sections', 'projects', 'memoires'] LOOP
-    CONTINUE WHEN t <> ALL (created) OR to_regclass('public.' || t) IS NULL;
-    PERFORM pg_temp.memtech_assert_removable(ARRAY[('public.' || t)::regclass]);
-    PERFORM pg_temp.memtech_notice('dropping v0 table public.%s, which the install created', t);
-    EXECUTE format('DROP TABLE public.%I', t);
-  END LOOP;
+  -- Together: their foreign keys between them need no order.
+  PERFORM pg_temp.memtech_drop_tables(ARRAY(
+    SELECT format('public.%I', m.table_name) FROM pg_temp.memtech_tenant_table m
+     WHERE m.origin = 'v0' AND m.table_name = ANY (created)));
 END
 $undo$;
 
 -- ==== sql/02_api_roles.undo.sql ====
--- Drops the API roles the install created, once nothing refers to them. Roles belong to
--- the whole cluster: while another database still uses one (memtech installed there too,
--- or grants of its own), it stays, and a NOTICE says so.
+-- Drops the API roles a memtech install created, once nothing uses them. Roles belong to the
+-- whole cluster, so this database's uninstall must not take them from another database:
+-- DROP ROLE would go through wherever no object depends on the role, silently removing
+-- what is not an object (memberships, settings). A role is kept, and a NOTICE says why,
+-- while any of these holds:
+--   * another database depends on it (pg_shdepend, shared by all databases, says which):
+--     memtech installed there (its policy memtech_api_roles_in_use names both roles), or
+--     objects of its own owned by, granted to or with a policy for the role;
+--   * a shared object depends on it (a database it owns, privileges on a database);
+--   * an object of this database still depends on it, once the package's own are gone;
+--   * it has members (PostgREST's authenticator is made a member of anon and authenticated)
+--     or is a member of another role: DROP ROLE would revoke those memberships. The role
+--     running the uninstall is left out: PostgreSQL 16+ makes a role's creator, when not a
+--     superuser, a member of it, and that membership goes with the role;
+--   * it has settings of its own (ALTER ROLE ... SET), which DROP ROLE would discard.
+-- The roles a memtech install created are those this install recorded, and those whose
+-- comment says a memtech install created them, whichever database that was: the last
+-- uninstall drops them, even when the database that created them was uninstalled first.
+
+CREATE OR REPLACE FUNCTION pg_temp.memtech_role_still_used(role_oid oid) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT array_remove(ARRAY[
+    (SELECT 'database(s) ' || string_agg(format('%s (%s)', u.datname, u.kinds), ', ' ORDER BY u.datname)
+            || ' of this cluster depend on it (memtech is installed there, or objects there are owned by, granted to or have a policy for it)'
+       FROM (SELECT d.datname,
+                    string_agg(DISTINCT CASE s.deptype WHEN 'o' THEN 'owned objects' WHEN 'r' THEN 'policies'
+                                                       ELSE 'privileges' END, ', ') AS kinds
+               FROM pg_shdepend s JOIN pg_database d ON d.oid = s.dbid
+              WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = role_oid
+                AND d.datname <> current_database()
+              GROUP BY d.datname) u),
+    (SELECT 'objects of the cluster depend on it: '
+            || string_agg(DISTINCT pg_describe_object(s.classid, s.objid, s.objsubid), ', ')
+       FROM pg_shdepend s
+      WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = role_oid AND s.dbid = 0 AND s.deptype <> 'p'),
+    (SELECT 'objects of this database depend on it: '
+            || string_agg(DISTINCT pg_describe_object(s.classid, s.objid, s.objsubid), ', ')
+       FROM pg_shdepend s
+      WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = role_oid
+        AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())),
+    (SELECT 'it has members, whose membership dropping it would revoke: '
+            || string_agg(m.member::regrole::text, ', ' ORDER BY m.member::regrole::text)
+       FROM pg_auth_members m
+      WHERE m.roleid = role_oid AND m.member <> (SELECT oid FROM pg_roles WHERE rolname = current_user)),
+    (SELECT 'it is a member of ' || string_agg(format('%s (granted by %s)', m.roleid::regrole, m.grantor::regrole), ', '
+                                               ORDER BY m.roleid::regrole::text)
+            || ', which dropping it would revoke'
+       FROM pg_auth_members m WHERE m.member = role_oid),
+    (SELECT 'it has settings of its own (ALTER ROLE ... SET), which dropping it would discard'
+      WHERE EXISTS (SELECT 1 FROM pg_db_role_setting WHERE setrole = role_oid))
+  ], NULL)
+$$;
+
 DO $undo$
 DECLARE
   r text;
+  role_oid oid;
+  reasons text[];
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
-  FOREACH r IN ARRAY (SELECT created_roles FROM memtech.installation) LOOP
-    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r);
+  -- This database's own use of the roles goes first: from here only others count.
+  DROP TABLE IF EXISTS memtech.api_roles_in_use;
+  FOR r IN
+    SELECT DISTINCT x.name FROM (
+      SELECT unnest(created_roles) FROM memtech.installation
+      UNION ALL
+      SELECT a.rolname::text FROM pg_roles a
+       WHERE a.rolname IN ('anon', 'authenticated')
+         AND shobj_description(a.oid, 'pg_authid') = pg_temp.memtech_created_role_comment(a.rolname)
+    ) x (name)
+    ORDER BY 1
+  LOOP
+    role_oid := to_regrole(quote_ident(r));
+    CONTINUE WHEN role_oid IS NULL;
+    reasons := pg_temp.memtech_role_still_used(role_oid);
+    IF cardinality(reasons) > 0 THEN
+      PERFORM pg_temp.memtech_notice('keeping role %s, which a memtech install created: %s', r,
+                                     array_to_string(reasons, '; '));
+      CONTINUE;
+    END IF;
     BEGIN
       EXECUTE format('DROP ROLE %I', r);
-      PERFORM pg_temp.memtech_notice('dropped role %s, which the install created', r);
-    EXCEPTION WHEN dependent_objects_still_exist THEN
-      PERFORM pg_temp.memtech_notice('keeping role %s, which the install created: it is still in use (%s)', r, SQLERRM);
+      PERFORM pg_temp.memtech_notice('dropped role %s, which a memtech install created: no database of the cluster uses it any more', r);
+    EXCEPTION WHEN dependent_objects_still_exist OR insufficient_privilege THEN
+      PERFORM pg_temp.memtech_notice('keeping role %s, which a memtech install created: %s', r, SQLERRM);
     END;
   END LOOP;
 END
@@ -1154,6 +1035,7 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('dropping schema memtech');
   DROP FUNCTION IF EXISTS memtech.installed_version();
+  DROP TABLE IF EXISTS memtech.tenant_table;
   DROP TABLE memtech.managed_column, memtech.legacy_table_state, memtech.added_comment, memtech.installation;
   DROP SCHEMA memtech;
 END

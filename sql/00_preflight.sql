@@ -15,160 +15,17 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
   PRIMARY KEY (table_name, column_name)
 ) ON COMMIT DROP;
 
+-- The columns the modules add, each declared once, in its module's DDL: build.py reads them
+-- off the ADD COLUMN clauses and writes them here.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
-  -- v0 tables: the key columns the package relies on, then the columns it adds
-  ('memoires', 'id', 'uuid', true),
-  ('memoires', 'company_id', 'uuid', true),
-  ('memoires', 'uploaded_by', 'uuid', false),
-  ('memoires', 'project_type', 'text', false),
-  ('memoires', 'techniques_used', 'text[]', true),
-  ('memoires', 'metadata', 'jsonb', true),
-  ('projects', 'id', 'uuid', true),
-  ('projects', 'company_id', 'uuid', true),
-  ('projects', 'created_by', 'uuid', false),
-  ('projects', 'client', 'text', false),
-  ('projects', 'location', 'text', false),
-  ('projects', 'lot', 'text', false),
-  ('projects', 'project_type', 'text', false),
-  ('projects', 'size', 'text', false),
-  ('projects', 'deadline', 'timestamp with time zone', false),
-  ('projects', 'status', 'text', true),
-  ('projects', 'final_document_url', 'text', false),
-  ('projects', 'metadata', 'jsonb', true),
-  ('projects', 'updated_at', 'timestamp with time zone', true),
-  ('sections', 'id', 'uuid', true),
-  ('sections', 'project_id', 'uuid', true),
-  ('sections', 'company_id', 'uuid', true),
-  ('sections', 'generated_by_ai', 'boolean', true),
-  ('sections', 'source_blocks', 'uuid[]', true),
-  ('sections', 'quality_score', 'double precision', false),
-  ('sections', 'reviewed', 'boolean', true),
-  ('sections', 'reviewer_id', 'uuid', false),
-  ('sections', 'reviewed_at', 'timestamp with time zone', false),
-  ('sections', 'updated_at', 'timestamp with time zone', true),
-  ('document_chunks', 'id', 'uuid', true),
-  ('document_chunks', 'memoire_id', 'uuid', true),
-  -- new tables
-  ('companies', 'id', 'uuid', true),
-  ('companies', 'name', 'text', true),
-  ('companies', 'address', 'text', false),
-  ('companies', 'city', 'text', false),
-  ('companies', 'postal_code', 'text', false),
-  ('companies', 'phone', 'text', false),
-  ('companies', 'email', 'text', false),
-  ('companies', 'logo_url', 'text', false),
-  ('companies', 'certifications', 'text[]', true),
-  ('companies', 'settings', 'jsonb', true),
-  ('companies', 'created_at', 'timestamp with time zone', true),
-  ('companies', 'updated_at', 'timestamp with time zone', true),
-  ('users', 'id', 'uuid', true),
-  ('users', 'company_id', 'uuid', true),
-  ('users', 'email', 'text', true),
-  ('users', 'password_hash', 'text', false),
-  ('users', 'full_name', 'text', true),
-  ('users', 'role', 'public.user_role', true),
-  ('users', 'is_active', 'boolean', true),
-  ('users', 'created_at', 'timestamp with time zone', true),
-  ('users', 'last_login', 'timestamp with time zone', false),
-  ('users', 'updated_at', 'timestamp with time zone', true),
-  ('content_blocks', 'id', 'uuid', true),
-  ('content_blocks', 'company_id', 'uuid', true),
-  ('content_blocks', 'type', 'text', true),
-  ('content_blocks', 'title', 'text', true),
-  ('content_blocks', 'content', 'text', true),
-  ('content_blocks', 'metadata', 'jsonb', true),
-  ('content_blocks', 'tags', 'text[]', true),
-  ('content_blocks', 'version', 'integer', true),
-  ('content_blocks', 'is_active', 'boolean', true),
-  ('content_blocks', 'created_at', 'timestamp with time zone', true),
-  ('content_blocks', 'updated_at', 'timestamp with time zone', true),
-  ('content_blocks', 'created_by', 'uuid', false),
-  ('content_block_tags', 'company_id', 'uuid', true),
-  ('content_block_tags', 'block_id', 'uuid', true),
-  ('content_block_tags', 'tag', 'text', true),
-  ('files', 'id', 'uuid', true),
-  ('files', 'company_id', 'uuid', true),
-  ('files', 'filename', 'text', true),
-  ('files', 'file_type', 'text', true),
-  ('files', 'storage_url', 'text', true),
-  ('files', 'size_bytes', 'bigint', true),
-  ('files', 'uploaded_at', 'timestamp with time zone', true),
-  ('files', 'uploaded_by', 'uuid', false),
-  ('files', 'metadata', 'jsonb', true),
-  ('block_files', 'block_id', 'uuid', true),
-  ('block_files', 'file_id', 'uuid', true),
-  ('block_files', 'company_id', 'uuid', true),
-  ('block_files', 'relationship', 'public.block_file_relationship', true),
-  ('past_projects', 'id', 'uuid', true),
-  ('past_projects', 'company_id', 'uuid', true),
-  ('past_projects', 'name', 'text', true),
-  ('past_projects', 'client', 'text', false),
-  ('past_projects', 'year', 'integer', false),
-  ('past_projects', 'project_type', 'text', false),
-  ('past_projects', 'description', 'text', false),
-  ('past_projects', 'techniques_used', 'text[]', true),
-  ('past_projects', 'success_factors', 'text[]', true),
-  ('past_projects', 'photos', 'text[]', true),
-  ('past_projects', 'is_referenceable', 'boolean', true),
-  ('past_projects', 'metadata', 'jsonb', true),
-  ('past_projects', 'created_at', 'timestamp with time zone', true),
-  ('past_projects', 'updated_at', 'timestamp with time zone', true),
-  ('section_templates', 'id', 'uuid', true),
-  ('section_templates', 'company_id', 'uuid', true),
-  ('section_templates', 'section_type', 'public.memoire_section_type', true),
-  ('section_templates', 'title', 'text', true),
-  ('section_templates', 'template_content', 'text', true),
-  ('section_templates', 'placeholders', 'jsonb', true),
-  ('section_templates', 'usage_count', 'integer', true),
-  ('section_templates', 'created_at', 'timestamp with time zone', true),
-  ('section_templates', 'updated_at', 'timestamp with time zone', true),
-  ('rc_analysis', 'id', 'uuid', true),
-  ('rc_analysis', 'company_id', 'uuid', true),
-  ('rc_analysis', 'project_id', 'uuid', true),
-  ('rc_analysis', 'rc_file_url', 'text', true),
-  ('rc_analysis', 'project_info', 'jsonb', true),
-  ('rc_analysis', 'required_sections', 'jsonb', true),
-  ('rc_analysis', 'special_requirements', 'jsonb', true),
-  ('rc_analysis', 'format', 'jsonb', true),
-  ('rc_analysis', 'scoring_criteria', 'jsonb', true),
-  ('rc_analysis', 'analyzed_at', 'timestamp with time zone', true),
-  ('rc_analysis', 'confidence_score', 'double precision', false),
-  ('content_matches', 'id', 'uuid', true),
-  ('content_matches', 'company_id', 'uuid', true),
-  ('content_matches', 'project_id', 'uuid', true),
-  ('content_matches', 'requirement_id', 'text', true),
-  ('content_matches', 'matched_blocks', 'uuid[]', true),
-  ('content_matches', 'confidence', 'double precision', false),
-  ('content_matches', 'match_reason', 'text', false),
-  ('content_matches', 'needs_generation', 'boolean', true),
-  ('content_matches', 'needs_upload', 'boolean', true),
-  ('content_matches', 'approved', 'boolean', true),
-  ('content_matches', 'created_at', 'timestamp with time zone', true),
-  ('generation_requests', 'id', 'uuid', true),
-  ('generation_requests', 'company_id', 'uuid', true),
-  ('generation_requests', 'project_id', 'uuid', true),
-  ('generation_requests', 'section_type', 'public.memoire_section_type', true),
-  ('generation_requests', 'status', 'public.generation_status', true),
-  ('generation_requests', 'request_context', 'jsonb', true),
-  ('generation_requests', 'generated_content', 'text', false),
-  ('generation_requests', 'quality_score', 'double precision', false),
-  ('generation_requests', 'model_used', 'text', false),
-  ('generation_requests', 'tokens_used', 'integer', false),
-  ('generation_requests', 'cost_usd', 'numeric(12,6)', false),
-  ('generation_requests', 'latency_seconds', 'double precision', false),
-  ('generation_requests', 'error_message', 'text', false),
-  ('generation_requests', 'created_at', 'timestamp with time zone', true),
-  ('generation_requests', 'completed_at', 'timestamp with time zone', false),
-  ('audit_log', 'id', 'uuid', true),
-  ('audit_log', 'company_id', 'uuid', false),
-  ('audit_log', 'action', 'text', true),
-  ('audit_log', 'user_id', 'uuid', false),
-  ('audit_log', 'resource_type', 'text', true),
-  ('audit_log', 'resource_id', 'uuid', false),
-  ('audit_log', 'details', 'jsonb', true),
-  ('audit_log', 'ip_address', 'inet', false),
-  ('audit_log', 'user_agent', 'text', false),
-  ('audit_log', 'timestamp', 'timestamp with time zone', true);
+@COLUMN_CONTRACT@;
+-- Of the application's v0 tables, the columns the package relies on: their keys and links
+-- (pg_temp.memtech_v0_key, from the manifest) and company_id, which module 08 adds.
+INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null)
+SELECT k.table_name, k.column_name, 'uuid', true FROM pg_temp.memtech_v0_key k
+UNION
+SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
+ WHERE m.origin = 'v0' AND m.company_via = 'company_id';
 
 DO $preflight$
 DECLARE
@@ -187,7 +44,7 @@ BEGIN
                     WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'relation' END) AS problem
       FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
-       AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     UNION ALL
     -- a column exists with another type
     SELECT format('column public.%I.%I is %s, but memtech expects %s',
@@ -200,6 +57,32 @@ BEGIN
        AND (e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod)) NOT IN
            (('content_blocks', 'type', 'public.content_block_type'), ('projects', 'status', 'public.project_status'))
     UNION ALL
+    -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
+    -- the two links it derives a row's company from (types are checked above). Every other
+    -- column is the application's, there or not; a table that is missing is created.
+    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+                  need.table_name, need.column_name, need.why)
+      FROM pg_temp.memtech_v0_key need
+      JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+                          AND NOT a.attisdropped)
+    UNION ALL
+    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+                  c.relname,
+                  coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
+                                                         FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
+                                                         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum) || ')',
+                           'no primary key'),
+                  CASE WHEN pk.oid IS NULL THEN format('add it (ALTER TABLE public.%I ADD PRIMARY KEY (id))', c.relname)
+                       ELSE 'make id the primary key' END)
+      FROM pg_class c
+      LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
+       AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
+       AND pk.conkey IS DISTINCT FROM ARRAY[(SELECT a.attnum FROM pg_attribute a
+                                              WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
+    UNION ALL
     -- a type name the package needs is taken by something that is not an enum
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
@@ -207,7 +90,7 @@ BEGIN
        AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
                          'project_status', 'generation_status', 'memoire_section_type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
-                         AND c.relname IN (SELECT table_name FROM pg_temp.memtech_expected_column))
+                         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
     -- the private schema exists but was not made by memtech
     SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
@@ -218,13 +101,15 @@ BEGIN
   IF problems IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
       USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public); nothing was changed.';
+            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
+                   'v0 tables it needs only their uuid primary key id and the links to a parent), then run the install '
+                   'again; nothing was changed.';
   END IF;
 END
 $preflight$;
 
 -- What already exists of the application's views over the tenant tables (the tables of the
--- contract above): module 17 makes them safe, module 08 locks those it will alter together
+-- contract above): module 27 makes them safe, module 08 locks those it will alter together
 -- with the v0 tables.
 -- Whether anon or authenticated may read or write a relation by their own privileges: their
 -- grants, PUBLIC's, and those of roles they belong to (has_*_privilege sees all three).
@@ -255,7 +140,7 @@ AS $$
     -- Every table of the column contract is a tenant table, or becomes one in this install.
     SELECT c.oid FROM pg_class c
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-       AND c.relname IN (SELECT e.table_name FROM pg_temp.memtech_expected_column e)
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
   ), application_relation AS (
     SELECT c.oid, c.relkind, c.relowner, format('%I.%I', n.nspname, c.relname) AS name,
            c.relkind = 'v' AND NOT coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
@@ -308,4 +193,128 @@ AS $$
     LEFT JOIN application_relation e ON e.oid = r.entry
    GROUP BY a.oid, a.relkind, a.name, a.relowner
    ORDER BY a.name
+$$;
+
+-- Roles, before anything changes: row level security is forced on every tenant table (the
+-- tables of the contract above), which binds their owner too. So:
+--   * the role running the install must be able to alter each of them (own it, or have its
+--     owner's privileges): otherwise the install would fail half way, at the first ALTER;
+--   * any other role that owns one or holds privileges on one, and does not bypass row
+--     level security, reads no row of it after the install and writes none (the policies
+--     let in only authenticated, acting as a user). On plain PostgreSQL that is usually the
+--     application itself, connected as the owner of its tables: it would lose every row,
+--     silently. The install names each such role, with the two remedies, and stops, unless
+--     memtech.accept_bound_roles lists it (or is '*'): the operator has chosen to bind it.
+-- Left out: the API roles anon and authenticated (bound by design; a re-run finds the
+-- package's own grants to authenticated), PUBLIC (not a role), and roles that bypass row
+-- level security by their own attributes, SUPERUSER or BYPASSRLS (the role running the
+-- install is one). Only a role's own attributes count, as PostgreSQL decides: they are never
+-- inherited, so a member of a BYPASSRLS role is bound unless it has BYPASSRLS itself. And
+-- only a role's own ownership and grants (table or column) are looked at: a role that
+-- reaches the tables through a role it belongs to is not named, that role is.
+DO $roles$
+DECLARE
+  accepted text[] := ARRAY(SELECT btrim(a) FROM regexp_split_to_table(
+                             coalesce(current_setting('memtech.accept_bound_roles', true), ''), ',') a
+                            WHERE btrim(a) <> '');
+  not_owned text[];
+  bound record;
+  refused text[] := '{}';
+  refused_detail text[] := '{}';
+BEGIN
+  SELECT array_agg(format('%s (owned by %s)', c.oid::regclass, pg_get_userbyid(c.relowner)) ORDER BY c.relname)
+    INTO not_owned
+    FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
+     AND NOT pg_has_role(c.relowner, 'USAGE');
+  IF not_owned IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech must be run by the owner of the tables it changes; % may not alter %', current_user,
+                    array_to_string(not_owned, ', ')
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Nothing was changed. Run the install as that owner (it needs BYPASSRLS) or as a superuser.';
+  END IF;
+
+  PERFORM pg_temp.memtech_notice('checking which roles own or use the tenant tables');
+  FOR bound IN
+    WITH tenant_table AS (
+      SELECT c.oid, c.relowner, c.relacl FROM pg_class c
+       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+         AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
+    ), use (role_oid, table_name, what) AS (
+      SELECT t.relowner, t.oid::regclass::text, 'owns ' || t.oid::regclass::text FROM tenant_table t
+      UNION ALL
+      SELECT a.grantee, t.oid::regclass::text,
+             string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' on ' || t.oid::regclass::text
+        FROM tenant_table t, aclexplode(t.relacl) a
+       WHERE a.grantee <> 0 AND a.grantee <> t.relowner
+       GROUP BY a.grantee, t.oid
+      UNION ALL
+      SELECT x.grantee, t.oid::regclass::text,
+             format('%s (%s) on %s', x.privilege_type, string_agg(quote_ident(col.attname), ', ' ORDER BY col.attnum),
+                    t.oid::regclass)
+        FROM tenant_table t
+        JOIN pg_attribute col ON col.attrelid = t.oid AND col.attnum > 0 AND NOT col.attisdropped
+        CROSS JOIN LATERAL aclexplode(col.attacl) x
+       WHERE x.grantee <> 0 AND x.grantee <> t.relowner
+       GROUP BY x.grantee, t.oid, x.privilege_type
+    )
+    SELECT r.rolname::text AS role_name,
+           string_agg(u.what, '; ' ORDER BY u.table_name, u.what) AS uses,
+           coalesce(pg_has_role(r.oid, to_regrole('authenticated'), 'MEMBER'), false) AS member_of_authenticated
+      FROM use u JOIN pg_roles r ON r.oid = u.role_oid
+     WHERE r.rolname NOT IN ('anon', 'authenticated') AND NOT r.rolsuper AND NOT r.rolbypassrls
+     GROUP BY r.oid, r.rolname
+     ORDER BY r.rolname
+  LOOP
+    IF '*' = ANY (accepted) OR bound.role_name = ANY (accepted) THEN
+      PERFORM pg_temp.memtech_notice('role %s (%s) will be bound by row level security, as '
+        'memtech.accept_bound_roles allows: it will read and write no row of these tables unless it acts as a user '
+        '(SET LOCAL ROLE authenticated and SET LOCAL app.user_id in each transaction%s)',
+        bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN '' ELSE format(', after GRANT authenticated TO %I', bound.role_name) END);
+    ELSE
+      refused := refused || bound.role_name;
+      refused_detail := refused_detail || format('%s: %s%s', bound.role_name, bound.uses,
+        CASE WHEN bound.member_of_authenticated THEN ' (already a member of authenticated)' ELSE '' END);
+    END IF;
+  END LOOP;
+  IF cardinality(refused) > 0 THEN
+    RAISE EXCEPTION 'memtech would lock role(s) % out of the tables they own or use: row level security, forced by the install, binds every role that is neither superuser nor BYPASSRLS',
+                    array_to_string(refused, ', ')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'After the install each would read no row of these tables and write none:' || E'\n'
+                     || array_to_string(refused_detail, E'\n'),
+            HINT = format('Nothing was changed. Give each role one of two remedies. For backend and job work across companies: '
+                          'ALTER ROLE <role> BYPASSRLS. To act as a user: GRANT authenticated TO <role>, then in each transaction '
+                          'SET LOCAL ROLE authenticated and SET LOCAL app.user_id = ''<users.id>''. A role that stays bound must be '
+                          'accepted: run the install with memtech.accept_bound_roles = %L (or ''*'').',
+                          array_to_string(accepted || refused, ','));
+  END IF;
+END
+$roles$;
+
+-- Where memtech is installed already (a re-run, an upgrade), the application is using the
+-- package's tables and its private ones: lock everything this install may change, those, the
+-- v0 tables and the views it will make security_invoker, now, at once, in short attempts.
+-- Taken one by one as each module reached them, the locks could deadlock with the
+-- application's statements (a tenant's statement on projects reads memtech.active_member),
+-- and a wait would not say who is in the way. On a first install only the v0 tables (and the
+-- application's views) are in use: module 08 locks them late, all at once.
+DO $$
+BEGIN
+  IF to_regclass('memtech.installation') IS NULL THEN
+    RETURN;
+  END IF;
+  PERFORM pg_temp.memtech_lock_tables(ARRAY(
+    SELECT c.oid::regclass FROM pg_class c
+     WHERE c.relkind IN ('r', 'p')
+       AND (c.relnamespace = 'memtech'::regnamespace
+            OR (c.relnamespace = 'public'::regnamespace
+                AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)))
+    UNION
+    SELECT x.relation::regclass FROM pg_temp.memtech_exposed_relations() x
+     WHERE x.kind = 'view' AND current_setting('server_version_num')::int >= 150000
+       AND pg_has_role(x.owner_oid, 'USAGE')));
+END
 $$;

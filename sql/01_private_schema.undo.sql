@@ -7,6 +7,7 @@ BEGIN
   END IF;
   PERFORM pg_temp.memtech_notice('dropping schema memtech');
   DROP FUNCTION IF EXISTS memtech.installed_version();
+  DROP TABLE IF EXISTS memtech.tenant_table;
   DROP TABLE memtech.managed_column, memtech.legacy_table_state, memtech.added_comment, memtech.installation;
   DROP SCHEMA memtech;
 END

@@ -9,7 +9,7 @@ INSERT INTO memtech.legacy_table_state (table_name, acl, row_security, force_row
 SELECT c.relname, c.relacl, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c
  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-   AND c.relname IN ('memoires', 'projects', 'sections', 'document_chunks')
+   AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.origin = 'v0')
    AND c.relname::text <> ALL (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
 ON CONFLICT (table_name) DO NOTHING;
 
@@ -119,7 +119,7 @@ BEGIN
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'project_id',
     'The project whose mémoire this section belongs to; deleting the project deletes it.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'section_type',
-    'Free-text kind of section as v0 stored it (e.g. methodologie); generation_requests use the memoire_section_type enum.');
+    'The application''s code for the kind of section (e.g. methodologie), free text as v0 stored it; the install makes its values the labels of enum memoire_section_type, which section_templates and generation_requests use.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'title',
     'Heading printed in the mémoire.');
   PERFORM pg_temp.memtech_comment_if_missing('sections', 'content',

@@ -25,11 +25,9 @@ BEGIN
       EXECUTE format('COMMENT ON COLUMN public.%I.%I IS NULL', c.table_name, c.column_name);
     END IF;
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['document_chunks', 'sections', 'projects', 'memoires'] LOOP
-    CONTINUE WHEN t <> ALL (created) OR to_regclass('public.' || t) IS NULL;
-    PERFORM pg_temp.memtech_assert_removable(ARRAY[('public.' || t)::regclass]);
-    PERFORM pg_temp.memtech_notice('dropping v0 table public.%s, which the install created', t);
-    EXECUTE format('DROP TABLE public.%I', t);
-  END LOOP;
+  -- Together: their foreign keys between them need no order.
+  PERFORM pg_temp.memtech_drop_tables(ARRAY(
+    SELECT format('public.%I', m.table_name) FROM pg_temp.memtech_tenant_table m
+     WHERE m.origin = 'v0' AND m.table_name = ANY (created)));
 END
 $undo$;

@@ -29,7 +29,7 @@ ALTER TABLE public.content_blocks
   ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now(),
   ADD COLUMN IF NOT EXISTS created_by uuid;
 
--- A block's tags as rows (filled by module 16 from content_blocks.tags, the one place
+-- A block's tags as rows (filled by module 26 from content_blocks.tags, the one place
 -- tags are written): a tenant's "blocks with these tags" is then text equality, which
 -- can use an index under row level security, where tags @> '{...}' cannot.
 CREATE TABLE IF NOT EXISTS public.content_block_tags ();
@@ -125,7 +125,7 @@ BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.content_blocks', 'content_blocks_version_positive', 'CHECK (version >= 1)');
 
   -- Led by (company_id, tag): a tenant's tag filter is one range of this index; the
-  -- triggers of module 16 find each row they remove by the whole key.
+  -- triggers of module 26 find each row they remove by the whole key.
   PERFORM pg_temp.memtech_ensure_constraint('public.content_block_tags', 'content_block_tags_pkey',
     'PRIMARY KEY (company_id, tag, block_id)');
 
@@ -241,7 +241,7 @@ COMMENT ON TABLE public.section_templates IS
   'A company''s model text for a kind of section, with placeholders the generator fills per tender.';
 COMMENT ON COLUMN public.section_templates.id IS 'Identifies the template.';
 COMMENT ON COLUMN public.section_templates.company_id IS 'The owning company.';
-COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes.';
+COMMENT ON COLUMN public.section_templates.section_type IS 'The kind of section it writes: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.section_templates.title IS 'Name of the template.';
 COMMENT ON COLUMN public.section_templates.template_content IS 'Model text with {{placeholders}}.';
 COMMENT ON COLUMN public.section_templates.placeholders IS 'What each placeholder means and where its value comes from.';

@@ -30,12 +30,6 @@ ALTER TABLE public.audit_log
 DO $$
 BEGIN
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_pkey', 'PRIMARY KEY (id)');
-  -- Version 0.1.0 had one.
-  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
-                AND conname = 'audit_log_company_id_fkey') THEN
-    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
-    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
-  END IF;
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_user_id_fkey',
     'FOREIGN KEY (user_id) REFERENCES public.users (id) ON DELETE SET NULL');
   PERFORM pg_temp.memtech_ensure_constraint('public.audit_log', 'audit_log_action_not_blank', $c$CHECK (btrim(action) <> '')$c$);
@@ -60,3 +54,17 @@ COMMENT ON COLUMN public.audit_log.details IS 'What changed: for an update the c
 COMMENT ON COLUMN public.audit_log.ip_address IS 'Client address the request came from; NULL when unknown or malformed.';
 COMMENT ON COLUMN public.audit_log.user_agent IS 'Client software the request came from.';
 COMMENT ON COLUMN public.audit_log."timestamp" IS 'When it happened.';
+
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0: audit_log.company_id had a foreign key, which every audited row paid for.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'public.audit_log'::regclass
+                AND conname = 'audit_log_company_id_fkey') THEN
+    PERFORM pg_temp.memtech_notice('dropping foreign key audit_log_company_id_fkey');
+    ALTER TABLE public.audit_log DROP CONSTRAINT audit_log_company_id_fkey;
+  END IF;
+END
+$$;

@@ -8,7 +8,7 @@
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenancy and workflow columns of projects, memoires and sections'); END $$;
 
 -- From here the application's tables are locked until the install commits. The application's
--- views that module 17 will make security_invoker (PostgreSQL 15+) are locked in the same
+-- views that module 27 will make security_invoker (PostgreSQL 15+) are locked in the same
 -- attempt: ALTER VIEW waits for the view's readers, and a reader that came after this lock
 -- would hold the view while it waits for the v0 tables, until the install gave up.
 DO $$
@@ -33,7 +33,7 @@ BEGIN
   IF legacy IS NOT NULL AND EXISTS (SELECT 1 FROM public.companies WHERE id = legacy) THEN
     RETURN;
   END IF;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.company_from = 'legacy' ORDER BY 1 LOOP
     IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ('public.' || t)::regclass
                  AND attname = 'company_id' AND NOT attisdropped) THEN
       EXECUTE format('SELECT %L OR EXISTS (SELECT 1 FROM public.%I WHERE company_id IS NULL)', orphans, t) INTO orphans;
@@ -142,10 +142,6 @@ $$;
 -- on company_id would not only cost a build over every v0 section under the lock: the
 -- planner, which takes every company for an average one, combines it with project_id's
 -- and then reads all of a large company's sections (docs/benchmarks.md, part 4).
--- Earlier installs built (company_id, project_id): it goes. The tables are locked
--- already (see above): the drop adds no lock.
--- squawk-ignore require-concurrent-index-deletion
-DROP INDEX IF EXISTS public.sections_company_project_idx;
 -- sections.project_id is the application's own column: index it only if nothing does yet,
 -- and remember it, so that the uninstall never drops an index of the application's.
 DO $$
@@ -160,6 +156,26 @@ BEGIN
     END IF;
     CREATE INDEX sections_project_id_idx ON public.sections (project_id);
     UPDATE memtech.installation SET created_indexes = created_indexes || 'public.sections_project_id_idx'::text;
+  END IF;
+END
+$$;
+
+-- A document_chunks the install created (module 03, on a database without one) is the
+-- package's to index: the RAG path from a company's memoires to their chunks, and the
+-- cascade from memoires, look chunks up by memoire_id. It goes with the table. One the
+-- application brought keeps its structure and indexes exactly (build/prepare.sql builds
+-- this index there, concurrently, for whoever wants it).
+DO $$
+BEGIN
+  IF 'document_chunks' = ANY (coalesce((SELECT created_tables FROM memtech.installation), '{}'))
+     AND NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass AND indisvalid
+                       AND indkey[0] = (SELECT attnum FROM pg_attribute
+                                         WHERE attrelid = 'public.document_chunks'::regclass AND attname = 'memoire_id')) THEN
+    PERFORM pg_temp.memtech_notice('indexing document_chunks.memoire_id, the table the install created');
+    IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.document_chunks_memoire_id_idx') AND NOT indisvalid) THEN
+      DROP INDEX public.document_chunks_memoire_id_idx;
+    END IF;
+    CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks (memoire_id);
   END IF;
 END
 $$;

@@ -4,15 +4,17 @@
 DO $undo$
 DECLARE
   created text;
+  created_tables text[];
+  t text;
 BEGIN
   IF NOT pg_temp.memtech_installed() THEN
     RETURN;
   END IF;
+  SELECT i.created_tables INTO created_tables FROM memtech.installation i;
   PERFORM pg_temp.memtech_notice('removing tenancy and workflow columns from projects, memoires and sections');
 
   DROP INDEX IF EXISTS public.idx_projects_company_status, public.projects_created_by_idx,
-    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx,
-    public.sections_company_project_idx;
+    public.memoires_company_id_idx, public.memoires_uploaded_by_idx, public.sections_reviewer_id_idx;
   FOREACH created IN ARRAY (SELECT created_indexes FROM memtech.installation) LOOP
     EXECUTE format('DROP INDEX IF EXISTS %s', created);
   END LOOP;
@@ -31,13 +33,15 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_status_is_a_project_status,
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
-  PERFORM pg_temp.memtech_drop_columns('public.sections', ARRAY['company_id', 'generated_by_ai',
-    'source_blocks', 'quality_score', 'reviewed', 'reviewer_id', 'reviewed_at', 'updated_at']);
-  PERFORM pg_temp.memtech_drop_columns('public.memoires', ARRAY['company_id', 'uploaded_by',
-    'project_type', 'techniques_used', 'metadata']);
-  PERFORM pg_temp.memtech_drop_columns('public.projects', ARRAY['company_id', 'created_by', 'client',
-    'location', 'lot', 'project_type', 'size', 'deadline', 'status', 'final_document_url', 'metadata',
-    'updated_at']);
-
+  -- The columns the install added: those of the contract it kept, but the keys and links the
+  -- application's tables had (pg_temp.memtech_v0_key).
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
+            WHERE m.origin = 'v0' AND m.table_name <> ALL (created_tables) ORDER BY 1 LOOP
+    PERFORM pg_temp.memtech_drop_columns(format('public.%I', t), ARRAY(
+      SELECT c.column_name FROM memtech.managed_column c
+       WHERE c.table_name = t
+         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_key k WHERE k.table_name = t)
+       ORDER BY c.column_name));
+  END LOOP;
 END
 $undo$;

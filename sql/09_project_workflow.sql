@@ -1,7 +1,7 @@
 -- A tender's workflow after the RC is read: the analysis of the RC, the matches of its
 -- requirements to the content library, and the AI generation requests. Each row belongs
 -- to a project, carries the project's company_id (filled in when not given, see
--- 10_tenant_context) and points at the project through (company_id, project_id), so it can never sit
+-- 20_tenant_context) and points at the project through (company_id, project_id), so it can never sit
 -- under another company's project and follows its project if that ever moves.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('project workflow: rc_analysis, content_matches, generation_requests'); END $$;
@@ -156,7 +156,7 @@ COMMENT ON TABLE public.generation_requests IS
 COMMENT ON COLUMN public.generation_requests.id IS 'Identifies the request.';
 COMMENT ON COLUMN public.generation_requests.company_id IS 'The project''s company (filled from the project when not given).';
 COMMENT ON COLUMN public.generation_requests.project_id IS 'The project; deleting it deletes its requests.';
-COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for.';
+COMMENT ON COLUMN public.generation_requests.section_type IS 'The kind of section asked for: a label of enum memoire_section_type, the application''s codes of sections.section_type (e.g. methodologie).';
 COMMENT ON COLUMN public.generation_requests.status IS 'pending, in_progress, completed (with content) or failed (with an error message).';
 COMMENT ON COLUMN public.generation_requests.request_context IS 'What the generator was given (requirements, blocks, template, ...).';
 COMMENT ON COLUMN public.generation_requests.generated_content IS 'The text produced; required once completed.';

@@ -24,7 +24,7 @@ SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing %s.%s concurre
                     WHERE indexrelid = to_regclass(format('public.%I', i)) AND indisvalid)
 \gexec
 
--- The search (sql/18_search.sql). On document_chunks, which the install leaves as the
+-- The search (sql/28_search.sql). On document_chunks, which the install leaves as the
 -- application has it, its indexes are always built here: the full-text index of search_hybrid,
 -- and the RAG path document_chunks (memoire_id) unless an index on memoire_id exists (the one
 -- build/prepare.sql builds). Their comments mark them as the package's: the uninstall drops them.

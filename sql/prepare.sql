@@ -2,10 +2,11 @@
 -- transaction and uses psql's \if). It builds with CREATE INDEX CONCURRENTLY, which
 -- neither readers nor writers wait for, the indexes the tenant paths need on v0 columns:
 --   * sections (project_id), which the install would otherwise build while it holds the
---     v0 tables locked (about 0.7 s per million sections, see docs/benchmarks.md);
+--     v0 tables locked (docs/benchmarks.md, part 3, says how long);
 --   * document_chunks (memoire_id), the RAG path from a company's memoires to their
---     chunks; the install never builds it (it leaves that table as the RAG code knows it),
---     so without this step every company's RAG query reads every chunk.
+--     chunks; the install builds it only on a document_chunks it created itself (an
+--     application's keeps its structure as the RAG code knows it), so without this step
+--     every company's RAG query reads every chunk.
 -- The install finds them, takes them as its own, and the uninstall drops them. A table
 -- that is missing, or already indexed on that column, is left alone. Run it again after an
 -- interruption: an index left invalid by one is dropped and built anew.

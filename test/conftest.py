@@ -23,6 +23,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "test" / "fixtures"
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
 import pgcluster  # noqa: E402
 
 BuildScripts = collections.namedtuple("BuildScripts", "install uninstall prepare finish")

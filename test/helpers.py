@@ -11,24 +11,31 @@ import psycopg
 import pytest
 
 from conftest import ROOT, Database
+import build  # noqa: E402  (the repository's root, on sys.path by conftest)
+import manifest  # noqa: E402  (tools/, on sys.path by conftest)
 
 # The package's version (VERSION, the one place it is written).
 VERSION = (ROOT / "VERSION").read_text(encoding="utf-8").strip()
 
-# The v0 tables and their v0 columns: what the application had before the package, and what
-# must come out of an install (and an uninstall) byte for byte.
-V0_COLUMNS = {
-    "memoires": ["id", "title", "filename", "file_url", "content", "created_at"],
-    "projects": ["id", "name", "description", "created_at"],
-    "sections": ["id", "project_id", "section_type", "title", "content", "position", "created_at"],
-    "document_chunks": ["id", "memoire_id", "chunk_index", "content", "embedding", "metadata", "created_at"],
-}
-V0_TABLES = list(V0_COLUMNS)
+# The tenant tables, from the manifest (sql/manifest.sql): the v0 ones the application had, and
+# the ones the package adds.
+V0_TABLES = manifest.names(origin="v0")
+NEW_TABLES = manifest.names(origin="package")
+
+
+def _fixture_columns(table):
+    """The columns test/fixtures/v0_schema.sql gives a table: what the application had before the
+    package, and what must come out of an install (and an uninstall) byte for byte."""
+    text = (ROOT / "test" / "fixtures" / "v0_schema.sql").read_text(encoding="utf-8")
+    block = re.search(rf"CREATE TABLE IF NOT EXISTS public\.{table} \((.*?)\n\s*\)", text, re.S).group(1)
+    return [line.split()[0] for line in block.strip().splitlines() if line.strip() and not line.strip().startswith("--")]
+
+
+V0_COLUMNS = {t: _fixture_columns(t) for t in V0_TABLES}
+# The tables the package keeps updated_at on: those whose DDL adds the column (the contract).
+UPDATED_AT_TABLES = sorted({t for t, column, _, _ in build.contract_rows(build.modules()) if column == "updated_at"})
 V0_COUNTS = {"memoires": 6, "projects": 5, "sections": 25, "document_chunks": 30}
 
-# The 12 tables the package adds.
-NEW_TABLES = ["companies", "users", "content_blocks", "content_block_tags", "files", "block_files", "past_projects",
-              "section_templates", "audit_log", "rc_analysis", "content_matches", "generation_requests"]
 
 DEFAULT_LEGACY_NAME = "Entreprise (données existantes)"
 
@@ -176,3 +183,25 @@ def make_db(cluster, build_scripts):
     with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
         for name in made:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# memoire_section_type's labels before 0.4.0 (the package's own English vocabulary): an
+# upgrade keeps them, since a label cannot be removed while rows may use it.
+ENGLISH_SECTION_TYPES = ["company-presentation", "human-resources", "equipment", "methodology", "site-organization",
+                         "schedule", "quality", "health-safety", "environment", "references", "subcontracting",
+                         "technical-variants", "other"]
+# The labels a fresh install takes from the v0 fixture's sections, and on an empty database.
+V0_SECTION_TYPES = ["presentation", "moyens_humains", "methodologie", "planning", "qualite", "securite", "environnement"]
+DEFAULT_SECTION_TYPES = ["presentation", "moyens_humains", "moyens_materiels", "methodologie", "organisation_chantier",
+                         "planning", "qualite", "securite", "environnement", "references", "sous_traitance", "variantes",
+                         "autre"]
+_SECTION_TYPE_ENUM = re.compile(r"^CREATE TYPE public\.memoire_section_type AS ENUM \(\n(.*?)\n\);$", re.S | re.M)
+
+
+def section_type_labels(dump):
+    """(dump without memoire_section_type's labels, its labels in order): two databases whose
+    vocabularies differ (an upgrade keeps its old labels) compare equal in everything else."""
+    m = _SECTION_TYPE_ENUM.search(dump)
+    assert m, "no CREATE TYPE public.memoire_section_type in the dump"
+    labels = [line.strip().rstrip(",").strip("'") for line in m.group(1).splitlines()]
+    return dump[:m.start(1)] + "..." + dump[m.end(1):], labels

@@ -23,7 +23,9 @@ from typing import Any, Optional
 import psycopg
 from psycopg import sql
 
+import manifest
 from conftest import FIXTURES, client_env, client_tool
+from helpers import V0_COLUMNS
 
 OWNER = "supa_admin"            # Supabase's `postgres`: owns the database, NOSUPERUSER, BYPASSRLS
 PLAIN_OWNER = "plain_owner"     # a login role without BYPASSRLS, which the install must refuse
@@ -44,11 +46,9 @@ CLUSTER_ROLES = {
 
 V0_FIXTURES = ["v0_schema", "v0_data", "v0_app_objects"]
 
-# The 15 tables of the package (4 of them v0 tables it extends).
-PACKAGE_TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
-                  "section_templates", "audit_log", "projects", "memoires", "sections", "document_chunks",
-                  "rc_analysis", "content_matches", "generation_requests"]
-V0_TABLES = ["memoires", "projects", "sections", "document_chunks"]
+# The tenant tables (the manifest's), the v0 tables it extends among them.
+PACKAGE_TABLES = manifest.names()
+V0_TABLES = manifest.names(origin="v0")
 TABLE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
 
 # What PostgREST puts in request.headers; the package must not mind it.
@@ -212,12 +212,7 @@ def privileges_of(conn, role, table):
 
 def v0_rows_digest(conn, ids_by_table=None):
     """{table: (count, md5 of the v0 columns row by row)}; with ids_by_table, only those rows."""
-    columns = {
-        "memoires": ["id", "title", "filename", "file_url", "content", "created_at"],
-        "projects": ["id", "name", "description", "created_at"],
-        "sections": ["id", "project_id", "section_type", "title", "content", "position", "created_at"],
-        "document_chunks": ["id", "memoire_id", "chunk_index", "content", "embedding", "metadata", "created_at"],
-    }
+    columns = V0_COLUMNS
     out = {}
     for table, cols in columns.items():
         collist = ", ".join(f'"{c}"' for c in cols)

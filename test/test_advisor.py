@@ -232,7 +232,7 @@ def _supabase_like(db, build_scripts):
     return before
 
 
-def _plain(db, build_scripts):
+def _plain_roles(db):
     # No Supabase layout: the roles are only anon and authenticated, made before the first run
     # (as the install would make them) so that both runs ask what the same roles may read.
     with psycopg.connect(db.cluster.dsn("postgres"), autocommit=True) as conn:
@@ -242,14 +242,27 @@ def _plain(db, build_scripts):
                     conn.execute(f"CREATE ROLE {role} NOLOGIN")
                 except psycopg.errors.DuplicateObject:
                     pass  # made meanwhile by another test
+
+
+def _plain(db, build_scripts):
+    _plain_roles(db)
     load_v0(db)
     before = findings(db)
     db.install()
     return before
 
 
-@pytest.mark.parametrize("prepare", [_supabase_like, _plain],
-                         ids=["supabase_like_database_installed_by_its_owner", "plain_database_installed_by_a_superuser"])
+def _empty(db, build_scripts):
+    # No v0 tables: the install creates them, document_chunks included, and indexes them as its own.
+    _plain_roles(db)
+    before = findings(db)
+    db.install()
+    return before
+
+
+@pytest.mark.parametrize("prepare", [_supabase_like, _plain, _empty],
+                         ids=["supabase_like_database_installed_by_its_owner", "plain_database_installed_by_a_superuser",
+                              "empty_database_installed_by_a_superuser"])
 def test_the_install_adds_no_advisor_finding_but_foreign_keys_an_existing_index_serves(db, build_scripts, prepare):
     before = prepare(db, build_scripts)
     after = findings(db)

@@ -1,5 +1,5 @@
 """The application's own views, materialized views and SECURITY DEFINER functions over tenant
-tables (sql/17_application_views.sql), on a Supabase-like database.
+tables (sql/27_application_views.sql), on a Supabase-like database.
 
 There the application's objects belong to the owner that bypasses row level security, and the
 default privileges grant them to anon and authenticated: a view that reads as its owner, or a

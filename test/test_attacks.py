@@ -73,7 +73,7 @@ INSERTS = {
              f"VALUES ('a.pdf', 'pdf', 's3://a', 1, '{A_USER}')",
     "past_projects": "INSERT INTO public.past_projects (name) VALUES ('Pont')",
     "section_templates": "INSERT INTO public.section_templates (section_type, title, template_content) "
-                         "VALUES ('methodology', 'T', 'x')",
+                         "VALUES ('methodologie', 'T', 'x')",
     "projects": f"INSERT INTO public.projects (name, created_by) VALUES ('AO', '{A_USER}')",
     "memoires": f"INSERT INTO public.memoires (title, uploaded_by) VALUES ('M', '{A_USER}')",
     "sections": f"INSERT INTO public.sections (project_id, title, reviewer_id, source_blocks) "
@@ -83,7 +83,7 @@ INSERTS = {
     "content_matches": f"INSERT INTO public.content_matches (project_id, requirement_id, matched_blocks) "
                        f"VALUES ('{PROJECT_A}', 'R1', '{{{BLOCK_A2}}}')",
     "generation_requests": f"INSERT INTO public.generation_requests (project_id, section_type) "
-                           f"VALUES ('{PROJECT_A}', 'methodology')",
+                           f"VALUES ('{PROJECT_A}', 'methodologie')",
     "audit_log": "INSERT INTO public.audit_log (action, resource_type) VALUES ('login', 'users')",
 }
 # Columns whose update fires a trigger of the package (UPDATE OF ...), set to themselves.

@@ -1,5 +1,5 @@
-"""updated_at, content block versions and the audit trail (sql/13_updated_at.sql,
-sql/14_block_versions.sql, sql/15_audit_trail.sql).
+"""updated_at, content block versions and the audit trail (sql/23_updated_at.sql,
+sql/24_block_versions.sql, sql/25_audit_trail.sql).
 
 Requests are made the way PostgREST makes them: a connection as the superuser that, inside
 one transaction, switches to the API role and sets request.jwt.claims and request.headers
@@ -14,8 +14,10 @@ import uuid
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
-from helpers import auto_explained
+import manifest
+from helpers import UPDATED_AT_TABLES, auto_explained
 
 INSUFFICIENT_PRIVILEGE = "42501"
 
@@ -45,11 +47,8 @@ HASH_1 = "$2b$12$" + "R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
 HASH_2 = "$2b$12$" + "Zy8.Qm4kLp0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789./abcd"
 assert len(HASH_1) == len(HASH_2) == 60
 
-TENANT_TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
-                 "section_templates", "projects", "memoires", "sections", "rc_analysis",
-                 "content_matches", "generation_requests"]
-UPDATED_AT_TABLES = ["companies", "users", "content_blocks", "past_projects", "section_templates",
-                     "projects", "sections"]
+# The audited tables and those with updated_at: from the manifest and the contract.
+TENANT_TABLES = manifest.names(audited=True)
 
 # ip_address is read as psycopg loads inet: an ipaddress.IPv4Address for a host address.
 AUDIT_COLUMNS = "id, action, resource_type, resource_id, company_id, user_id, details, ip_address, user_agent"
@@ -178,7 +177,7 @@ UPDATED_AT_ROWS = {
     "past_projects": f"INSERT INTO public.past_projects (company_id, name, updated_at) "
                      f"VALUES ('{COMPANY_A}', 'T', '2000-01-01') RETURNING id",
     "section_templates": f"INSERT INTO public.section_templates (company_id, section_type, title, template_content, "
-                         f"updated_at) VALUES ('{COMPANY_A}', 'quality', 'T', 'x', '2000-01-01') RETURNING id",
+                         f"updated_at) VALUES ('{COMPANY_A}', 'qualite', 'T', 'x', '2000-01-01') RETURNING id",
     "projects": f"INSERT INTO public.projects (company_id, name, updated_at) "
                 f"VALUES ('{COMPANY_A}', 'T', '2000-01-01') RETURNING id",
     "sections": f"INSERT INTO public.sections (project_id, title, updated_at) "
@@ -332,7 +331,7 @@ CASES = {
         "id = %(id)s", "UPDATE public.past_projects SET client = 'Ville de Nantes' WHERE id = %(id)s", ["client"]),
     "section_templates": (
         f"INSERT INTO public.section_templates (company_id, section_type, title, template_content) "
-        f"VALUES ('{COMPANY_A}', 'quality', 'Démarche qualité', 'PAQ ...') RETURNING id",
+        f"VALUES ('{COMPANY_A}', 'qualite', 'Démarche qualité', 'PAQ ...') RETURNING id",
         "id = %(id)s", "UPDATE public.section_templates SET usage_count = 3 WHERE id = %(id)s", ["usage_count"]),
     "projects": (
         f"INSERT INTO public.projects (company_id, name, status) VALUES ('{COMPANY_A}', 'Gymnase', 'draft') RETURNING id",
@@ -355,7 +354,7 @@ CASES = {
         f"VALUES ('{PROJECT_A}', 'REQ-1', '{{{BLOCK_A}}}') RETURNING id",
         "id = %(id)s", "UPDATE public.content_matches SET approved = true WHERE id = %(id)s", ["approved"]),
     "generation_requests": (
-        f"INSERT INTO public.generation_requests (project_id, section_type) VALUES ('{PROJECT_A}', 'methodology') "
+        f"INSERT INTO public.generation_requests (project_id, section_type) VALUES ('{PROJECT_A}', 'methodologie') "
         f"RETURNING id",
         "id = %(id)s", "UPDATE public.generation_requests SET status = 'in_progress', model_used = 'm1' "
                        "WHERE id = %(id)s", ["status", "model_used"]),
@@ -411,16 +410,15 @@ def test_each_write_of_a_tenant_table_writes_one_audit_row(mt, table):
     assert entry["user_id"] == ADMIN_A
     assert_update_details(entry["details"], inserted, updated, changed)
 
-    # An update that changes nothing is still one row touched: one audit row.
+    # An update that changes nothing (updated_at aside) records nothing.
     before = audit_ids(mt)
     with backend(mt, ADMIN_A, **BACKEND) as conn:
-        conn.execute(f"UPDATE public.{table} SET company_id = company_id WHERE {where}" if table != "companies"
-                     else f"UPDATE public.companies SET id = id WHERE {where}", key)
+        assert conn.execute(f"UPDATE public.{table} SET company_id = company_id WHERE {where}" if table != "companies"
+                            else f"UPDATE public.companies SET id = id WHERE {where}", key).rowcount == 1
     with superuser(mt) as conn:
         touched = row_json(conn, table, where, key)
-    entry = one_new_row(mt, before, f"no-change update of {table}")
-    assert entry["action"] == "update"
-    assert_update_details(entry["details"], updated, touched, [])
+    assert changes(updated, touched).keys() <= {"updated_at"}
+    assert audit_since(mt, before) == [], f"no-change update of {table}"
 
     # Delete: the whole row as it was.
     before = audit_ids(mt)
@@ -470,6 +468,103 @@ def test_multi_row_statements_write_one_audit_row_per_row(mt):
     new = audit_since(mt, before)
     assert sorted((r["action"], r["details"]["file_id"]) for r in new) == sorted(
         [("delete", str(FILE_A)), ("delete", str(FILE_A2))])
+
+
+# ---------------------------------------------------------------------------------- updates that change nothing
+
+def save_block_unchanged(conn, block_id):
+    """What an edit form saved without a change sends: the specification's columns of the block,
+    as they are."""
+    row = conn.execute("SELECT type, title, content, metadata, tags, is_active FROM public.content_blocks "
+                       "WHERE id = %s", [block_id]).fetchone()
+    return conn.execute("UPDATE public.content_blocks SET type = %s, title = %s, content = %s, metadata = %s, "
+                        "tags = %s, is_active = %s WHERE id = %s RETURNING version, updated_at",
+                        [row["type"], row["title"], row["content"], Jsonb(row["metadata"]), row["tags"],
+                         row["is_active"], block_id]).fetchone()
+
+
+@pytest.mark.parametrize("writer", ["v0_backend", "api"])
+def test_an_update_that_changes_nothing_records_nothing_and_keeps_the_version(mt, writer):
+    with superuser(mt) as conn:
+        before_row = conn.execute("SELECT version, updated_at FROM public.content_blocks WHERE id = %s",
+                                  [BLOCK_A]).fetchone()
+    before = audit_ids(mt)
+    with (superuser(mt) if writer == "v0_backend" else api(mt, USER_A)) as conn:
+        saved = save_block_unchanged(conn, BLOCK_A)
+    assert audit_since(mt, before) == []
+    assert saved["version"] == before_row["version"] == 1
+    # updated_at still moves: the trigger of module 23 sets it at every update, asked or not.
+    assert saved["updated_at"] > before_row["updated_at"]
+
+    # The next real change is recorded, and counted, as usual.
+    with (superuser(mt) if writer == "v0_backend" else api(mt, USER_A)) as conn:
+        assert conn.execute("UPDATE public.content_blocks SET title = 'Grue à tour 2' WHERE id = %s RETURNING version",
+                            [BLOCK_A]).fetchone()["version"] == 2
+    (r,) = audit_since(mt, before)
+    assert r["details"] == {"title": {"old": "Grue à tour", "new": "Grue à tour 2"}, "version": {"old": 1, "new": 2}}
+
+
+@pytest.mark.parametrize("columns", ["as_generated", "changed_since"])
+def test_a_multi_row_update_records_only_the_rows_it_changed(mt, columns):
+    # changed_since: the application added a column after the audit function was generated,
+    # so updates are compared as jsonb (memtech.audit_diff) until it is generated again.
+    with superuser(mt) as conn:
+        ids = [r["id"] for r in conn.execute(
+            "INSERT INTO public.content_blocks (company_id, type, title, is_active) "
+            "SELECT %s, 'equipment', 'Engin ' || i, i %% 3 <> 0 FROM generate_series(1, 9) i RETURNING id",
+            [COMPANY_A]).fetchall()]
+        if columns == "changed_since":
+            conn.execute("ALTER TABLE public.content_blocks ADD COLUMN fleet_number integer")
+        inactive = {r["id"] for r in conn.execute("SELECT id FROM public.content_blocks WHERE id = ANY (%s) "
+                                                  "AND NOT is_active", [ids])}
+    assert len(inactive) == 3
+
+    before = audit_ids(mt)
+    with api(mt, USER_A) as conn:
+        assert conn.execute("UPDATE public.content_blocks SET is_active = false WHERE id = ANY (%s)",
+                            [ids]).rowcount == 9
+    new = audit_since(mt, before)
+    assert sorted(r["resource_id"] for r in new) == sorted(set(ids) - inactive)
+    for r in new:
+        assert r["details"] == {"is_active": {"old": True, "new": False}, "version": {"old": 1, "new": 2}}
+
+    # Nothing changes the second time: nothing recorded, no version counted.
+    before = audit_ids(mt)
+    with superuser(mt) as conn:
+        assert conn.execute("UPDATE public.content_blocks SET is_active = false WHERE id = ANY (%s)",
+                            [ids]).rowcount == 9
+        assert {r["version"] for r in conn.execute("SELECT version FROM public.content_blocks WHERE id = ANY (%s)",
+                                                   [ids])} == {1, 2}
+    assert audit_since(mt, before) == []
+
+    # Generated again for the table's current columns, the function records the same.
+    with superuser(mt) as conn:
+        conn.execute("SELECT memtech.generate_audit_function('content_blocks')")
+        first = conn.execute("SELECT id FROM public.content_blocks WHERE id = ANY (%s) AND title = 'Engin 1'",
+                             [ids]).fetchone()["id"]
+        assert conn.execute("UPDATE public.content_blocks SET title = 'Engin 1' WHERE id = ANY (%s)",
+                            [ids]).rowcount == 9
+    new = audit_since(mt, before)
+    assert sorted(r["resource_id"] for r in new) == sorted(set(ids) - {first})
+    assert all(set(r["details"]) == {"title", "version"} for r in new)
+
+
+def test_a_link_saved_unchanged_beside_one_relinked_records_only_the_relinked_one(mt):
+    """block_files' key is (block_id, file_id): a statement that moves one link to another file
+    and leaves the other as it was records the move only."""
+    with superuser(mt) as conn:
+        conn.execute(f"INSERT INTO public.block_files (block_id, file_id, relationship) "
+                     f"VALUES ('{BLOCK_A}', '{FILE_A}', 'main-file'), ('{BLOCK_A}', '{FILE_A2}', 'photo')")
+        third = conn.execute("INSERT INTO public.files (company_id, filename, file_type, storage_url, size_bytes) "
+                             "VALUES (%s, 'grue.png', 'image/png', 's3://a/grue.png', 1) RETURNING id",
+                             [COMPANY_A]).fetchone()["id"]
+    before = audit_ids(mt)
+    with api(mt, USER_A) as conn:
+        assert conn.execute("UPDATE public.block_files SET file_id = CASE file_id WHEN %s THEN %s ELSE file_id END "
+                            "WHERE block_id = %s", [FILE_A2, third, BLOCK_A]).rowcount == 2
+    (r,) = audit_since(mt, before)
+    assert (r["action"], r["resource_type"]) == ("update", "block_files")
+    assert r["details"] == {"file_id": {"old": str(FILE_A2), "new": str(third)}}
 
 
 def test_an_update_of_a_key_column_still_writes_its_audit_row(mt):

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from conftest import client_env, client_tool
-from helpers import (VERSION, DEFAULT_LEGACY_NAME, NEW_TABLES, V0_COUNTS, V0_TABLES, app_state,
-                     assert_app_objects_work, counts, data_digest, installed_version, load_v0,
-                     make_db, notices, rows, scalar, table_exists, v0_digests)  # noqa: F401
+from helpers import (VERSION, DEFAULT_LEGACY_NAME, ENGLISH_SECTION_TYPES, NEW_TABLES, V0_COUNTS, V0_SECTION_TYPES,
+                     V0_TABLES, app_state, assert_app_objects_work, counts, data_digest, installed_version, load_v0,
+                     make_db, notices, rows, scalar, section_type_labels, table_exists, v0_digests)  # noqa: F401
 
 INSTALLED = re.compile(r"^memtech: version \S+ installed$")
 NOTICE_LINE = re.compile(r"^psql:[^\n]*?:(\d+): NOTICE:\s+memtech: ", re.M)
@@ -75,6 +75,37 @@ def test_rerun_prints_only_memtech_notices(db):
     assert all(n.startswith("memtech: ") for n in said), proc.stderr
     assert "skipping" not in proc.stderr
     assert INSTALLED.match(said[-1]), said
+
+
+def test_on_an_empty_database_the_document_chunks_it_creates_are_indexed_by_memoire(db):
+    """The RAG path (a company's memoires, then their chunks) and the cascade from memoires look
+    chunks up by memoire_id: on the document_chunks the install creates, an index serves them;
+    the uninstall takes it away with the table."""
+    before = db.dump()
+
+    db.install()
+
+    assert rows(db, "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                    "WHERE indrelid = 'public.document_chunks'::regclass AND NOT indisprimary") == [
+        ("document_chunks_memoire_id_idx",
+         "CREATE INDEX document_chunks_memoire_id_idx ON public.document_chunks USING btree (memoire_id)")]
+    with db.connect() as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT id FROM public.document_chunks WHERE memoire_id = '10000000-0000-4000-a000-000000000001'"))
+    assert "document_chunks_memoire_id_idx" in plan, plan
+    db.uninstall()
+    assert db.dump() == before
+
+
+def test_the_applications_document_chunks_gets_no_index_from_the_install(db):
+    load_v0(db)
+    indexes = "SELECT array_agg(indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'public.document_chunks'::regclass"
+    before = scalar(db, indexes)
+
+    db.install()
+
+    assert scalar(db, indexes) == before == ["document_chunks_pkey"]
 
 
 # --------------------------------------------------------------------------- v0 database
@@ -198,7 +229,17 @@ def test_upgrade_from_0_1_0_converts_the_filtered_enums_and_copies_the_tags(db, 
     fresh = make_db("fresh")
     load_v0(fresh)
     fresh.install()
-    assert db.dump() == fresh.dump()
+    assert_same_schema_but_the_old_section_types(db, fresh)
+
+
+def assert_same_schema_but_the_old_section_types(upgraded, fresh):
+    """The upgraded database has the schema of a fresh install, but that its enum of section
+    types keeps the English labels of the version it came from, the application's codes after."""
+    upgraded_dump, upgraded_labels = section_type_labels(upgraded.dump())
+    fresh_dump, fresh_labels = section_type_labels(fresh.dump())
+    assert upgraded_dump == fresh_dump
+    assert fresh_labels == V0_SECTION_TYPES
+    assert upgraded_labels == ENGLISH_SECTION_TYPES + V0_SECTION_TYPES
 
 
 def test_upgrade_from_0_3_0_moves_the_policies_onto_active_members_and_ends_as_a_fresh_install(db, make_db):
@@ -237,13 +278,50 @@ def test_upgrade_from_0_3_0_moves_the_policies_onto_active_members_and_ends_as_a
     fresh = make_db("fresh")
     load_v0(fresh)
     fresh.install()
-    assert db.dump() == fresh.dump()
+    assert_same_schema_but_the_old_section_types(db, fresh)
 
     db.uninstall(**{"memtech.confirm_data_loss": "on"})
     assert db.dump() == before_any
 
 
 # --------------------------------------------------------------------------- all or nothing
+
+@pytest.mark.parametrize("release", ["0.1.0", "0.2.0", "0.3.0"])
+def test_an_install_of_each_release_upgrades_to_a_fresh_installs_schema_and_uninstalls(db, make_db, release):
+    """Every released version (test/fixtures/memtech_<release>_install.sql, its install script),
+    used, then this version's install: the rows stay, the schema is a fresh install's, a tenant
+    reads its rows, and the uninstall gives the v0 database back."""
+    load_v0(db)
+    before_any = db.dump()
+    db.load_fixture(f"memtech_{release}_install")
+    assert installed_version(db) == release
+    db.psql("""
+        INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000b1', 'Bravo BTP');
+        INSERT INTO users (id, company_id, email, full_name, role) VALUES
+          ('d0000000-0000-4000-8000-0000000000b1', 'c0000000-0000-4000-8000-0000000000b1', 'b@bravo.fr', 'B', 'admin');
+        INSERT INTO content_blocks (company_id, type, title, tags) VALUES
+          ('c0000000-0000-4000-8000-0000000000b1', 'equipment', 'Grue', '{levage}');
+    """)
+    data = data_digest(db)
+
+    db.install()
+
+    assert installed_version(db) == VERSION
+    kept = data_digest(db)
+    assert {t: kept[t] for t in data if t.startswith("public.")} == {t: data[t] for t in data if t.startswith("public.")}
+    with db.connect() as conn, conn.transaction(force_rollback=True):
+        conn.execute("SET LOCAL ROLE authenticated")
+        conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000b1'")
+        assert conn.execute("SELECT title FROM content_blocks").fetchall() == [("Grue",)]
+        assert conn.execute("SELECT tag FROM content_block_tags").fetchall() == [("levage",)]
+    fresh = make_db("fresh")
+    load_v0(fresh)
+    fresh.install()
+    assert_same_schema_but_the_old_section_types(db, fresh)
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == before_any
+
 
 def assert_refused(proc, *expected):
     assert proc.returncode != 0, f"install succeeded where it should have failed:\n{proc.stderr}"
@@ -335,6 +413,98 @@ def test_failure_at_the_last_step_changes_nothing_either(db):
     assert data_digest(db) == data
     assert not table_exists(db, "memtech.installation")
     assert not table_exists(db, "public.users")
+
+
+# A deployment's v0 schema: the keys and links memtech needs, and not every column of the
+# fixture (no memoires.filename, file_url or content, no projects.description, no
+# sections.section_type or position, no document_chunks.embedding, chunk_index or metadata).
+V0_SCHEMA_LEAN = """
+CREATE TABLE public.memoires (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), title text NOT NULL,
+  created_at timestamptz DEFAULT now());
+CREATE TABLE public.projects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL,
+  created_at timestamptz DEFAULT now());
+CREATE TABLE public.sections (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  project_id uuid NOT NULL REFERENCES public.projects ON DELETE CASCADE, title text NOT NULL, content text);
+CREATE TABLE public.document_chunks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  memoire_id uuid NOT NULL REFERENCES public.memoires ON DELETE CASCADE, content text NOT NULL);
+INSERT INTO public.projects (id, name) VALUES ('20000000-0000-4000-a000-0000000000b1', 'Gymnase de Bron');
+INSERT INTO public.sections (project_id, title, content)
+VALUES ('20000000-0000-4000-a000-0000000000b1', 'Méthodologie', 'Phasage en trois temps.');
+INSERT INTO public.memoires (id, title) VALUES ('10000000-0000-4000-a000-0000000000b1', 'MT Gymnase 2023');
+INSERT INTO public.document_chunks (memoire_id, content) VALUES ('10000000-0000-4000-a000-0000000000b1', 'Phasage.');
+"""
+
+
+def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstalls_to_the_same_schema(db):
+    db.psql(V0_SCHEMA_LEAN)
+    v0_rows = ("SELECT (SELECT array_agg(ROW(id, title, created_at)::text) FROM public.memoires), "
+               "(SELECT array_agg(ROW(id, name, created_at)::text) FROM public.projects), "
+               "(SELECT array_agg(ROW(id, project_id, title, content)::text) FROM public.sections), "
+               "(SELECT array_agg(ROW(id, memoire_id, content)::text) FROM public.document_chunks)")
+    before, data = db.dump(), rows(db, v0_rows)
+    user = "d0000000-0000-4000-8000-0000000000b1"
+
+    db.install()
+
+    assert installed_version(db) == VERSION
+    assert rows(db, v0_rows) == data
+    # Columns that are there are documented, those that are not are simply not.
+    commented = rows(db, "SELECT table_name, column_name FROM memtech.added_comment "
+                         "WHERE table_name IN ('memoires', 'projects') ORDER BY 1, 2")
+    assert ("memoires", "title") in commented and ("projects", "name") in commented
+    assert ("memoires", "filename") not in commented and ("projects", "description") not in commented
+    # No section_type column: the default codes.
+    assert scalar(db, "SELECT 'methodologie'::public.memoire_section_type::text") == "methodologie"
+    # The application writes as before: as the owner naming no user, and through authenticated.
+    with db.connect() as conn:
+        conn.execute("INSERT INTO public.projects (id, name) VALUES ('20000000-0000-4000-a000-0000000000b2', 'Crèche')")
+        conn.execute("INSERT INTO public.sections (project_id, title) VALUES ('20000000-0000-4000-a000-0000000000b2', 'Planning')")
+        conn.execute("INSERT INTO public.document_chunks (memoire_id, content) "
+                     "VALUES ('10000000-0000-4000-a000-0000000000b1', 'Planning.')")
+        conn.execute("INSERT INTO public.users (id, company_id, email, full_name, role) "
+                     "SELECT %s, legacy_company_id, 'chef@bron.fr', 'Chef', 'user' FROM memtech.installation", [user])
+        with conn.transaction():
+            conn.execute("SET LOCAL ROLE authenticated")
+            conn.execute("SELECT set_config('app.user_id', %s, true)", [user])
+            conn.execute("INSERT INTO public.sections (project_id, title) "
+                         "VALUES ('20000000-0000-4000-a000-0000000000b1', 'Moyens humains')")
+            conn.execute("INSERT INTO public.generation_requests (project_id, section_type) "
+                         "VALUES ('20000000-0000-4000-a000-0000000000b1', 'moyens_humains')")
+            assert conn.execute("SELECT count(*) FROM public.sections").fetchone()[0] == 3
+            assert conn.execute("SELECT count(*) FROM public.document_chunks").fetchone()[0] == 2
+    # A re-run changes nothing.
+    dump = db.dump()
+    db.install()
+    assert db.dump() == dump
+
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == before
+
+
+def test_a_v0_table_without_the_key_or_link_memtech_needs_is_refused_naming_every_problem(db):
+    db.psql("""
+        CREATE TABLE public.memoires (id uuid NOT NULL, title text);
+        CREATE TABLE public.projects (id uuid NOT NULL, name text NOT NULL, PRIMARY KEY (id, name));
+        CREATE TABLE public.sections (id uuid PRIMARY KEY, projet uuid, title text);
+        CREATE TABLE public.document_chunks (chunk uuid PRIMARY KEY, content text);
+    """)
+    dump = db.dump()
+
+    proc = db.install(check=False)
+
+    assert_refused(proc,
+                   "memtech cannot install: 5 existing object(s) clash with the package",
+                   "public.memoires has no primary key, but memtech needs its primary key on (id): add it "
+                   "(ALTER TABLE public.memoires ADD PRIMARY KEY (id))",
+                   "public.projects has its primary key on (id, name), but memtech needs its primary key on (id)",
+                   "public.sections has no column project_id, which memtech needs to give each row of public.sections its "
+                   "project's company: add it (uuid), or rename the column that holds it",
+                   "public.document_chunks has no column id, which memtech needs as its primary key",
+                   "public.document_chunks has no column memoire_id, which memtech needs to give each row of public.document_chunks its "
+                   "memoire's company",
+                   "it needs only their uuid primary key id and the links to a parent")
+    assert db.dump() == dump
+    assert not table_exists(db, "memtech.installation")
 
 
 # --------------------------------------------------------------------------- convergence

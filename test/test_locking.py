@@ -178,6 +178,89 @@ def test_anyone_holding_the_install_lock_makes_it_fail_fast_naming_them(db, oper
     assert db.dump() == dump and data_digest(db) == data
 
 
+TENANT_SETUP = """
+    INSERT INTO public.companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000f1', 'Foxtrot BTP');
+    INSERT INTO public.users (id, company_id, email, full_name, role) VALUES
+      ('d0000000-0000-4000-8000-0000000000f1', 'c0000000-0000-4000-8000-0000000000f1', 'f@foxtrot.fr', 'F', 'user');
+    INSERT INTO public.content_blocks (company_id, type, title) VALUES
+      ('c0000000-0000-4000-8000-0000000000f1', 'equipment', 'Grue');
+"""
+
+
+def tenant_transaction(db):
+    """A tenant's open transaction that has read its content blocks (as PostgREST's do until they
+    commit); returns the connection."""
+    conn = db.connect(autocommit=False)
+    conn.execute("SET LOCAL ROLE authenticated")
+    conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000f1'")
+    assert conn.execute("SELECT count(*) FROM public.content_blocks").fetchone()[0] == 1
+    return conn
+
+
+@pytest.mark.parametrize("operation", ["install", "uninstall"])
+def test_a_tenant_transaction_in_the_way_of_a_rerun_or_uninstall_is_named(db, operation):
+    # Installed and in use: a re-run (an upgrade) or the uninstall changes the package's tables,
+    # which the tenant's transaction holds. It gives up after memtech.lock_timeout naming it,
+    # rather than failing on PostgreSQL's anonymous lock timeout in the middle of a module.
+    load_v0(db)
+    db.install()
+    db.psql(TENANT_SETUP)
+    dump, data = db.dump(), data_digest(db)
+    holder = tenant_transaction(db)
+    try:
+        options = {"memtech.lock_timeout": "1s", "memtech.confirm_data_loss": "on"}
+        proc = getattr(db, operation)(check=False, **options)
+        pid = holder.info.backend_pid
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.returncode != 0, proc.stderr
+    assert "memtech could not lock" in proc.stderr and f"pid {pid} " in proc.stderr, proc.stderr
+    assert db.dump() == dump and data_digest(db) == data
+
+
+def test_a_rerun_under_tenant_load_completes_and_the_load_only_waits(db):
+    """Tenants keep reading and writing (each statement also reads memtech.active_member) while
+    the install runs again: it takes every lock at once, so neither side deadlocks or fails."""
+    load_v0(db)
+    db.install()
+    db.psql(TENANT_SETUP)
+    stop, errors, done = threading.Event(), [], [0]
+    statements = ["SELECT count(*) FROM public.projects",
+                  "UPDATE public.content_blocks SET content = content || '.'",
+                  "SELECT count(*) FROM public.users",
+                  "INSERT INTO public.memoires (title) VALUES ('M')"]
+
+    def work(k):
+        with db.connect() as conn:
+            i = 0
+            while not stop.is_set():
+                try:
+                    with conn.transaction():
+                        conn.execute("SET LOCAL ROLE authenticated")
+                        conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000f1'")
+                        conn.execute(statements[(i + k) % len(statements)])
+                        conn.execute(statements[(i + k + 1) % len(statements)])
+                    done[0] += 1
+                except psycopg.Error as e:
+                    errors.append(str(e))
+                i += 1
+
+    workers = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(0.3)
+        proc = db.install(check=False, **{"memtech.lock_timeout": "10s"})
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert errors == [] and done[0] > 20, (errors[:3], done)
+
+
 # --------------------------------------------------------------------------- concurrent installs
 
 def test_two_installs_at_the_same_moment(db, make_db, build_scripts):

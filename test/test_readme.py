@@ -7,6 +7,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 
 from conftest import client_env, client_tool
@@ -82,3 +83,36 @@ def test_make_demo_then_make_stop_on_the_embedded_cluster():
         stopped = make("stop", env, *args)
         shutil.rmtree(base, ignore_errors=True)
     assert stopped.returncode == 0, stopped.stderr
+
+
+def test_make_install_in_a_checkout_the_postgres_user_cannot_reach(tmp_path):
+    """As root in a folder only root may enter (a checkout under /root): the embedded cluster is
+    put where the server's OS user can reach it, said in one line, and found again by psql and stop."""
+    if os.geteuid() != 0:
+        import pytest
+        pytest.skip("only root runs the server as another OS user")
+    checkout = tmp_path / "home-of-root"
+    checkout.mkdir(mode=0o700)
+    os.chmod(checkout, 0o700)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not re.match(r"PG[A-Z]", k) and k != "DATABASE_URL"}
+    datadir = checkout / ".pgdata"
+    args = [f"EMBEDDED_DIR={datadir}", f"EMBEDDED_PORT={port}"]
+    try:
+        proc = make("install", env, *args)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        said = [line for line in proc.stderr.splitlines() if "cannot reach" in line]
+        assert len(said) == 1 and f"({datadir} links to it)" in said[0], proc.stderr
+        assert datadir.is_symlink()
+        proc = make("psql", env, *args, "PSQL_ARGS=-At -c 'SELECT memtech.installed_version()'")
+        assert proc.returncode == 0 and proc.stdout.strip() == VERSION, proc.stdout + proc.stderr
+        assert make("stop", env, *args).returncode == 0
+        proc = make("psql", env, *args, "PSQL_ARGS=-At -c 'SELECT 1'")   # starts it again, same data
+        assert proc.returncode == 0 and proc.stdout.strip() == "1", proc.stderr
+        assert not [line for line in proc.stderr.splitlines() if "cannot reach" in line]
+    finally:
+        target = datadir.resolve()
+        subprocess.run([sys.executable, str(ROOT / "tools" / "pgcluster.py"), "remove", str(datadir)], env=env)
+    assert not target.exists() and not datadir.exists()

@@ -1,4 +1,4 @@
-"""Retrieval under isolation (sql/18_search.sql): search_chunks, search_library, search_hybrid.
+"""Retrieval under isolation (sql/28_search.sql): search_chunks, search_library, search_hybrid.
 
   * the library's French full-text search, on every major: accents and word endings do not
     matter, titles rank first, only the acting user's company's active blocks and referenceable
@@ -349,7 +349,7 @@ def test_an_unaccent_the_application_had_stays_after_the_uninstall(db):
 
 def test_the_install_run_again_warns_about_no_search_of_its_own(db):
     # The searches are SECURITY DEFINER functions in public that read tenant tables: what the
-    # install warns about in the application's own (sql/17_application_views.sql), but for
+    # install warns about in the application's own (sql/27_application_views.sql), but for
     # the functions declared in memtech.api_definer_function.
     library_db(db)
     again = db.install()

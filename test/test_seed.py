@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 
+import manifest
 from conftest import ROOT
 
 SEED = ROOT / "seed" / "dev_seed.sql"
@@ -20,12 +21,10 @@ COMPANIES = {
 }
 DEV_PASSWORD = "demo-memtech"
 
-# Every table the seed writes to, v0 tables included.
-TABLES = ["companies", "users", "content_blocks", "files", "block_files", "past_projects",
-          "section_templates", "projects", "rc_analysis", "content_matches", "generation_requests",
-          "sections", "memoires", "document_chunks", "audit_log"]
-# Tables with a company_id: each must hold rows of every seed company.
-COMPANY_TABLES = [t for t in TABLES if t not in ("companies", "document_chunks")]
+# Every table the seed writes to (the manifest's, but the tags the triggers copy), and those with
+# a company_id, each of which must hold rows of every seed company.
+TABLES = [t.table_name for t in manifest.tables() if t.table_name != "content_block_tags"]
+COMPANY_TABLES = [t.table_name for t in manifest.tables() if t.company_via == "company_id" and t.table_name in TABLES]
 
 
 def rows(conn, sql, *params):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import (VERSION, app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
+from helpers import (VERSION, NEW_TABLES, V0_TABLES, app_state, assert_app_objects_work, data_digest, installed_version, load_v0,
                      notices, rows, scalar, table_exists, v0_digests)
 
 NOTHING_TO_UNINSTALL = "nothing to uninstall"
@@ -48,12 +48,13 @@ def test_uninstall_after_install_on_v0_gives_back_the_v0_database(db):
     assert said and all(n.startswith("memtech: ") for n in said), proc.stderr
 
 
-def test_uninstall_removes_a_0_1_0_install_too(db):
-    """docs/upgrades.md: this version's rollback also removes the previous release's install
-    (test/fixtures/memtech_0.1.0_install.sql), whose enum columns and tables differ."""
+@pytest.mark.parametrize("release", ["0.1.0", "0.3.0"])
+def test_uninstall_removes_an_earlier_releases_install_too(db, release):
+    """docs/upgrades.md: this version's rollback also removes an earlier release's install
+    (test/fixtures/memtech_<release>_install.sql), whose columns, tables and functions differ."""
     load_v0(db)
     before = {"dump": db.dump(), "v0": v0_digests(db), "data": data_digest(db)}
-    db.load_fixture("memtech_0.1.0_install")
+    db.load_fixture(f"memtech_{release}_install")
 
     db.uninstall()
 
@@ -248,7 +249,7 @@ def test_uninstall_on_database_the_install_populated(db):
     db.uninstall()
 
     assert db.dump() == empty
-    for table in ["projects", "memoires", "sections", "document_chunks", "companies", "users"]:
+    for table in V0_TABLES + NEW_TABLES:
         assert not table_exists(db, f"public.{table}")
 
 

@@ -5,10 +5,13 @@
     python3 tools/pgcluster.py stop DIR                stop it (fast mode)
     python3 tools/pgcluster.py env DIR                 print `export PGHOST=...` lines for the shell
     python3 tools/pgcluster.py status DIR              say whether it runs, and where
+    python3 tools/pgcluster.py remove DIR              stop it and delete its data
 
 The cluster trusts every local connection (user postgres, no password) and listens on a unix
 socket plus 127.0.0.1.  PostgreSQL refuses to run as root: when called as root, initdb,
 pg_ctl and the server run as the `postgres` OS user, which then owns the data directory.
+When that user cannot reach DIR (a checkout under /root, mode 0700), `ensure` puts the cluster
+under its home folder instead and makes DIR a symbolic link to it; every command follows it.
 
 From Python, `with throwaway() as cluster:` gives a started scratch cluster under /tmp
 (fsync off) that is stopped and deleted afterwards.
@@ -74,6 +77,42 @@ def free_port():
         return s.getsockname()[1]
 
 
+def relocated_datadir(datadir):
+    """Where the data directory DIR goes when the server's OS user cannot reach DIR's folder: a
+    folder of its own under that user's home, named after DIR, so that the same DIR always
+    finds the same cluster."""
+    requested = pathlib.Path(datadir).absolute()
+    digest = hashlib.sha1(str(requested).encode()).hexdigest()[:12]
+    return pathlib.Path(_server_user().pw_dir) / "memtech" / f"{requested.parent.name}-{digest}"
+
+
+def place_datadir(datadir):
+    """The data directory to use for DIR: DIR itself, or, as root when the server's OS user
+    cannot reach DIR's folder, a reachable one that DIR then links to (said in one line)."""
+    requested = pathlib.Path(datadir).absolute()
+    if not _is_root() or requested.is_symlink() or requested.exists():
+        return requested
+    existing = next(p for p in requested.parents if p.exists())
+    if _reachable_by_server(existing):
+        return requested
+    target = relocated_datadir(requested)
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in [target, *target.parents]:
+        if folder == pathlib.Path(_server_user().pw_dir):
+            break
+        _chown_to_server(folder)
+    requested.parent.mkdir(parents=True, exist_ok=True)
+    requested.symlink_to(target, target_is_directory=True)
+    print(f"pgcluster: the `{SERVER_USER}` OS user cannot reach {existing}, so the cluster lives in {target} "
+          f"({requested} links to it)", file=sys.stderr)
+    return requested
+
+
+def _reachable_by_server(path):
+    """Whether the server's OS user can traverse path and its parents (root only)."""
+    return subprocess.run(["runuser", "-u", SERVER_USER, "--", "test", "-x", str(path)], cwd="/").returncode == 0
+
+
 class Cluster:
     """One PostgreSQL cluster: a data directory, a port and a unix socket directory.
 
@@ -83,7 +122,8 @@ class Cluster:
     """
 
     def __init__(self, datadir, port=None, bindir=None, socket_dir=None):
-        self.datadir = pathlib.Path(datadir).absolute()
+        # A link made by place_datadir() is followed: the server is given the real folder.
+        self.datadir = pathlib.Path(datadir).resolve()
         self.bindir = pathlib.Path(bindir or os.environ.get("PG_BINDIR") or DEFAULT_BINDIR)
         pid = self._pidfile()
         self.port = int(port) if port else (int(pid[3]) if pid else None)
@@ -146,8 +186,7 @@ class Cluster:
         """As root, make sure the postgres OS user can traverse path and all its parents."""
         if not _is_root():
             return
-        if subprocess.run(["runuser", "-u", SERVER_USER, "--", "test", "-x", str(path)],
-                          cwd="/").returncode != 0:
+        if not _reachable_by_server(path):
             raise ClusterError(
                 f"the `{SERVER_USER}` OS user cannot reach {path} (needed for {self.datadir}): "
                 f"it or one of its parent folders is not "
@@ -264,11 +303,12 @@ def _main(argv=None):
     ensure.add_argument("datadir")
     ensure.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     for name, text in (("stop", "stop the cluster"), ("env", "print export lines for the shell"),
-                       ("status", "say whether the cluster runs")):
+                       ("status", "say whether the cluster runs"), ("remove", "stop the cluster and delete its data")):
         sub.add_parser(name, help=text).add_argument("datadir")
     args = parser.parse_args(argv)
 
     if args.command == "ensure":
+        args.datadir = place_datadir(args.datadir)
         cluster = Cluster(args.datadir)  # reads port and socket from postmaster.pid if running
         if cluster.running():
             if cluster.port != args.port:
@@ -285,6 +325,14 @@ def _main(argv=None):
     cluster = Cluster(args.datadir)
     if args.command == "stop":
         cluster.stop()
+        return 0
+    if args.command == "remove":
+        if cluster.initialized():
+            cluster.stop()
+        shutil.rmtree(cluster.datadir, ignore_errors=True)
+        link = pathlib.Path(args.datadir)
+        if link.is_symlink():
+            link.unlink()
         return 0
     running = cluster.running()
     if args.command == "status":

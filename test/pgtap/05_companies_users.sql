@@ -76,19 +76,19 @@ SELECT set_eq(
 SELECT set_eq(
   $$SELECT conname::text, contype::text, confdeltype::text FROM pg_constraint WHERE conrelid = 'public.users'::regclass AND contype <> 'n'$$,
   $$VALUES ('users_pkey', 'p', ' '), ('users_company_id_fkey', 'f', 'c'), ('users_email_format', 'c', ' '),
-           ('users_full_name_not_blank', 'c', ' '), ('users_password_hash_is_a_hash', 'c', ' ')$$,
+           ('users_email_lower_case', 'c', ' '), ('users_full_name_not_blank', 'c', ' '),
+           ('users_password_hash_is_a_hash', 'c', ' ')$$,
   'users has exactly its named constraints; its company key cascades on delete');
 
 -- Indexes
 SELECT indexes_are('public', 'companies', ARRAY['companies_pkey'], 'companies has only its primary key index');
-SELECT indexes_are('public', 'users', ARRAY['users_pkey', 'idx_users_company', 'idx_users_email', 'users_email_key'],
-  'users has exactly the indexes users_pkey, idx_users_company, idx_users_email, users_email_key');
+SELECT indexes_are('public', 'users', ARRAY['users_pkey', 'idx_users_company', 'idx_users_email'],
+  'users has exactly the indexes users_pkey, idx_users_company, idx_users_email');
 SELECT has_index('public', 'users', 'idx_users_company', ARRAY['company_id'], 'idx_users_company is on users (company_id)');
 SELECT has_index('public', 'users', 'idx_users_email', ARRAY['email'], 'idx_users_email is on users (email)');
-SELECT has_index('public', 'users', 'users_email_key', 'lower(email)', 'users_email_key is on users (lower(email))');
-SELECT index_is_unique('public', 'users', 'users_email_key', 'users_email_key is unique');
-SELECT is((SELECT indpred IS NULL FROM pg_index WHERE indexrelid = 'public.users_email_key'::regclass), true,
-  'users_email_key covers every user (not partial)');
+SELECT index_is_unique('public', 'users', 'idx_users_email', 'idx_users_email is unique: ON CONFLICT (email) can use it');
+SELECT is((SELECT indpred IS NULL FROM pg_index WHERE indexrelid = 'public.idx_users_email'::regclass), true,
+  'idx_users_email covers every user (not partial)');
 
 -- ---------------------------------------------------------------------------------------
 -- Behaviour
@@ -125,8 +125,14 @@ SELECT results_eq(
 SELECT throws_ok(
   $$INSERT INTO public.users (company_id, email, full_name)
     VALUES ('c0000000-0000-4000-8000-000000000002', 'Marie.Durand@Delorme-Batiment.FR', 'Marie Durand bis')$$,
-  '23505', 'duplicate key value violates unique constraint "users_email_key"',
+  '23505', 'duplicate key value violates unique constraint "idx_users_email"',
   'users.email is unique whatever its case, across companies');
+SELECT results_eq(
+  $$INSERT INTO public.users (company_id, email, full_name)
+    VALUES ('c0000000-0000-4000-8000-000000000002', 'Paul.Riviere@Riviere.FR', 'Paul Rivière (bureau)')
+    RETURNING email$$,
+  $$VALUES ('paul.riviere@riviere.fr'::text)$$,
+  'users.email is stored in lower case');
 SELECT throws_ok(
   $$INSERT INTO public.users (company_id, email, full_name)
     VALUES ('c0000000-0000-4000-8000-000000000001', 'not-an-email', 'Sans Adresse')$$,

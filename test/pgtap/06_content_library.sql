@@ -70,11 +70,11 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
 -- Structure
 -- ---------------------------------------------------------------------------------------
 SELECT has_table('public', t, format('table %s exists', t))
-  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM (SELECT DISTINCT table_name FROM expected_column) e (t);
 SELECT columns_are('public', t,
                    ARRAY(SELECT column_name FROM expected_column e WHERE e.table_name = t ORDER BY ord),
                    format('%s has exactly the columns of the specification', t))
-  FROM unnest(ARRAY['content_blocks', 'content_block_tags', 'files', 'block_files', 'past_projects', 'section_templates']::name[]) t;
+  FROM (SELECT DISTINCT table_name FROM expected_column) e (t);
 
 SELECT col_type_is('public', table_name, column_name, data_type,
                    format('%s.%s is %s', table_name, column_name, data_type))
@@ -240,8 +240,8 @@ INSERT INTO public.past_projects (id, company_id, name, year) VALUES
   ('d0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'Groupe scolaire Jules Ferry', 2023),
   ('d0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'Gymnase municipal', 2019);
 INSERT INTO public.section_templates (id, company_id, section_type, title, template_content) VALUES
-  ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodology', 'Méthodologie type', 'Pour {{projet}}…'),
-  ('e0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'quality', 'PAQ type', '…');
+  ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodologie', 'Méthodologie type', 'Pour {{projet}}…'),
+  ('e0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'qualite', 'PAQ type', '…');
 
 -- content_blocks
 SELECT results_eq(
@@ -259,7 +259,7 @@ SELECT throws_ok(
     VALUES ('c0000000-0000-4000-8000-000000000001', 'equipment', 'Nacelle', '["capacité"]')$$,
   '23514', 'new row for relation "content_blocks" violates check constraint "content_blocks_metadata_is_object"',
   'content_blocks.metadata must be a JSON object');
--- A trigger (sql/14_block_versions.sql) overwrites the version a client sends; the check
+-- A trigger (sql/24_block_versions.sql) overwrites the version a client sends; the check
 -- stands behind it even where triggers do not fire (replication, a disabled trigger).
 SET LOCAL session_replication_role = replica;
 SELECT throws_ok(
@@ -340,7 +340,7 @@ SELECT throws_ok(
 -- section_templates
 SELECT throws_ok(
   $$INSERT INTO public.section_templates (company_id, section_type, title, template_content)
-    VALUES ('c0000000-0000-4000-8000-000000000001', 'schedule', ' ', '…')$$,
+    VALUES ('c0000000-0000-4000-8000-000000000001', 'planning', ' ', '…')$$,
   '23514', 'new row for relation "section_templates" violates check constraint "section_templates_title_not_blank"',
   'a section template needs a title that is not blank');
 SELECT throws_ok(

@@ -46,7 +46,7 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
 -- Structure of projects, memoires, sections
 -- ---------------------------------------------------------------------------------------
 SELECT has_table('public', t, format('table %s exists', t))
-  FROM unnest(ARRAY['projects', 'memoires', 'sections', 'document_chunks']::name[]) t;
+  FROM (SELECT table_name::name FROM memtech.tenant_table WHERE origin = 'v0') v0 (t);
 -- v0's columns are all kept, and the package adds only its own.
 SELECT columns_are('public', 'projects',
   ARRAY['id', 'name', 'description', 'created_at', 'company_id', 'created_by', 'client', 'location', 'lot',
@@ -247,7 +247,7 @@ SELECT results_eq(
     RETURNING status, metadata, created_by IS NULL$$,
   $$VALUES ('draft'::text, '{}'::jsonb, true)$$,
   'a new project starts as a draft with empty metadata');
--- (Written by no user at all, it would go to the legacy company: see 10_tenant_context.)
+-- (Written by no user at all, it would go to the legacy company: see 20_tenant_context.)
 SET LOCAL app.user_id = 'ffffffff-0000-4000-8000-000000000000';
 SELECT throws_ok(
   $$INSERT INTO public.projects (name) VALUES ('Sans entreprise')$$,

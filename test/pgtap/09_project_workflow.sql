@@ -3,6 +3,10 @@
 BEGIN;
 SELECT plan(168);
 
+-- This module's tables: the package's tables under a project.
+CREATE TEMPORARY VIEW workflow_table (t) AS
+  SELECT table_name::name FROM memtech.tenant_table WHERE origin = 'package' AND company_from = 'project';
+
 -- The columns, as the specification and the package's contract define them (written out
 -- here, not read from memtech.managed_column). default_value NULL: no default.
 CREATE TEMPORARY TABLE expected_column (
@@ -56,11 +60,11 @@ INSERT INTO expected_column (table_name, column_name, data_type, not_null, defau
 -- Structure
 -- ---------------------------------------------------------------------------------------
 SELECT has_table('public', t, format('table %s exists', t))
-  FROM unnest(ARRAY['rc_analysis', 'content_matches', 'generation_requests']::name[]) t;
+  FROM workflow_table;
 SELECT columns_are('public', t,
                    ARRAY(SELECT column_name FROM expected_column e WHERE e.table_name = t ORDER BY ord),
                    format('%s has exactly the columns of the specification, and company_id', t))
-  FROM unnest(ARRAY['rc_analysis', 'content_matches', 'generation_requests']::name[]) t;
+  FROM workflow_table;
 
 SELECT col_type_is('public', table_name, column_name, data_type,
                    format('%s.%s is %s', table_name, column_name, data_type))
@@ -78,13 +82,13 @@ SELECT CASE WHEN default_value IS NULL
 
 -- Keys
 SELECT col_is_pk('public', t, 'id', format('%s.id is the primary key', t))
-  FROM unnest(ARRAY['rc_analysis', 'content_matches', 'generation_requests']::name[]) t;
+  FROM workflow_table;
 SELECT col_is_unique('public', 'rc_analysis', 'project_id', 'rc_analysis.project_id is unique: one analysis per project');
 SELECT col_is_unique('public', 'content_matches', ARRAY['project_id', 'requirement_id'],
   'content_matches (project_id, requirement_id) is unique: one match per requirement of a project');
 SELECT fk_ok('public', t, ARRAY['company_id', 'project_id'], 'public', 'projects', ARRAY['company_id', 'id'],
              format('%s (company_id, project_id) references a project of the same company', t))
-  FROM unnest(ARRAY['rc_analysis', 'content_matches', 'generation_requests']::name[]) t;
+  FROM workflow_table;
 
 -- Every constraint, by name, with its kind and (foreign keys) its ON DELETE and ON UPDATE
 -- actions: p primary key, u unique, f foreign key, c check; c cascade.
@@ -171,10 +175,10 @@ INSERT INTO public.content_matches (id, project_id, company_id, requirement_id) 
   ('74000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'REQ-1'),
   ('74000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'REQ-1');
 INSERT INTO public.generation_requests (id, project_id, company_id, section_type) VALUES
-  ('75000000-0000-4000-8000-000000000001', '70000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodology'),
-  ('75000000-0000-4000-8000-000000000011', '70000000-0000-4000-8000-000000000011', 'c0000000-0000-4000-8000-000000000001', 'schedule'),
-  ('75000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'quality'),
-  ('75000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'references');
+  ('75000000-0000-4000-8000-000000000001', '70000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'methodologie'),
+  ('75000000-0000-4000-8000-000000000011', '70000000-0000-4000-8000-000000000011', 'c0000000-0000-4000-8000-000000000001', 'planning'),
+  ('75000000-0000-4000-8000-000000000012', '70000000-0000-4000-8000-000000000012', 'c0000000-0000-4000-8000-000000000001', 'qualite'),
+  ('75000000-0000-4000-8000-000000000003', '70000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000003', 'presentation');
 
 -- rc_analysis
 SELECT results_eq(
@@ -237,13 +241,13 @@ SELECT throws_ok(
 
 -- generation_requests
 SELECT results_eq(
-  $$INSERT INTO public.generation_requests (project_id, section_type) VALUES ('70000000-0000-4000-8000-000000000001', 'equipment')
+  $$INSERT INTO public.generation_requests (project_id, section_type) VALUES ('70000000-0000-4000-8000-000000000001', 'moyens_humains')
     RETURNING company_id, status, request_context, generated_content IS NULL, completed_at IS NULL$$,
   $$VALUES ('c0000000-0000-4000-8000-000000000001'::uuid, 'pending'::generation_status, '{}'::jsonb, true, true)$$,
   'a generation request inserted without company_id takes its project''s company and starts pending');
 SELECT throws_ok(
   $$INSERT INTO public.generation_requests (project_id, company_id, section_type)
-    VALUES ('70000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'quality')$$,
+    VALUES ('70000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'qualite')$$,
   '23503', 'insert or update on table "generation_requests" violates foreign key constraint "generation_requests_project_fkey"',
   'a generation request naming another company than its project''s is refused');
 SELECT throws_ok(

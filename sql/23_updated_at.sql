@@ -1,12 +1,12 @@
--- updated_at says when a row last changed, on every table that has it: companies, users,
--- content_blocks, past_projects, section_templates, projects and sections (the rows people
--- edit). A trigger keeps it, so a client can neither forget it nor set it to another time.
+-- updated_at says when a row last changed, on every table whose DDL adds it (the column
+-- contract): the rows people edit. A trigger keeps it, so a client can neither forget it nor
+-- set it to another time.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('updated_at triggers'); END $$;
 
 -- Not SECURITY DEFINER, yet search_path is pinned: the trigger runs with the writer's path,
 -- and a writer who may create objects in a schema on it could otherwise put its own now()
--- there and choose the time. The pin costs 3 to 4 µs a row (alternated 20,000-row updates).
+-- there and choose the time.
 CREATE OR REPLACE FUNCTION memtech.touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$

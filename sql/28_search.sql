@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS memtech.api_definer_function (
   CONSTRAINT api_definer_function_reason_not_blank CHECK (btrim(reason) <> '')
 );
 COMMENT ON TABLE memtech.api_definer_function IS
-  'The SECURITY DEFINER functions of the package that the API roles may execute, each with the reason it must bypass row level security. No API role may execute any other definer function: test/pgtap/12_api_privileges.sql and test/test_advisor.py accept exactly these, and the install warns about no function listed here.';
+  'The SECURITY DEFINER functions of the package that the API roles may execute, each with the reason it must bypass row level security. No API role may execute any other definer function: test/pgtap/22_api_privileges.sql and test/test_advisor.py accept exactly these, and the install warns about no function listed here.';
 COMMENT ON COLUMN memtech.api_definer_function.function IS
   'The function (its signature); it must apply the company rule itself, with memtech.current_company_id().';
 COMMENT ON COLUMN memtech.api_definer_function.reason IS

@@ -1,16 +1,16 @@
 -- The audit trail: one row per row touched, with who, from where and what; secrets
 -- redacted; append-only.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 
 SELECT is_empty($$
   SELECT format('%s lacks its %s trigger', c.relname, op)
     FROM pg_class c CROSS JOIN unnest(ARRAY['insert', 'update', 'delete']) op
-   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relrowsecurity
-     AND c.relname NOT IN ('document_chunks', 'audit_log', 'content_block_tags')
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+     AND c.relname IN (SELECT m.table_name FROM memtech.tenant_table m WHERE m.audited)
      AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = c.relname || '_audit_' || op
                        AND t.tgfoid = to_regprocedure(format('memtech.audit_%s()', c.relname)))
-$$, 'every tenant table but document_chunks and content_block_tags (a copy of content_blocks.tags, audited there) writes the trail of its inserts, updates and deletes');
+$$, 'every tenant table the manifest marks audited writes the trail of its inserts, updates and deletes');
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000015', 'Traces BTP');
 INSERT INTO users (id, company_id, email, full_name, role, password_hash) VALUES
@@ -37,6 +37,20 @@ $$, 'insert, update and delete each write one row with the actor, the client''s 
 SELECT is((SELECT details FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000015' AND action = 'update'),
   '{"title": {"old": "Pelle 20 t", "new": "Pelle sur chenilles 20 t"}, "version": {"old": 1, "new": 2}}'::jsonb,
   'an update records only the columns that changed, old and new');
+-- Saved as it was: no entry, no version. Of several rows, only those that changed.
+INSERT INTO content_blocks (id, type, title) VALUES
+  ('b0000000-0000-4000-8000-000000000016', 'equipment', 'Nacelle'), ('b0000000-0000-4000-8000-000000000017', 'equipment', 'Chargeuse');
+UPDATE content_blocks SET title = 'Nacelle', content = content WHERE id = 'b0000000-0000-4000-8000-000000000016';
+SELECT is_empty($$ SELECT id FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000016' AND action = 'update' $$,
+  'an update that changes nothing (updated_at aside) writes no row');
+UPDATE content_blocks SET title = 'Nacelle'
+ WHERE id IN ('b0000000-0000-4000-8000-000000000016', 'b0000000-0000-4000-8000-000000000017');
+SELECT results_eq($$ SELECT resource_id, details FROM audit_log WHERE action = 'update'
+                      AND resource_id IN ('b0000000-0000-4000-8000-000000000016', 'b0000000-0000-4000-8000-000000000017') $$,
+  $$ VALUES ('b0000000-0000-4000-8000-000000000017'::uuid,
+             '{"title": {"old": "Chargeuse", "new": "Nacelle"}, "version": {"old": 1, "new": 2}}'::jsonb) $$,
+  'an update of several rows writes a row for each row it changed, and none for the others');
+
 SELECT is((SELECT details ->> 'title' FROM audit_log WHERE resource_id = 'b0000000-0000-4000-8000-000000000015' AND action = 'delete'),
   'Pelle sur chenilles 20 t', 'a delete records the row as it was');
 

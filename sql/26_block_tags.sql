@@ -9,7 +9,7 @@ DO $$ BEGIN PERFORM pg_temp.memtech_notice('block tags'); END $$;
 -- exactly the tags of the blocks they were allowed to write.
 -- plan_cache_mode: the per-row delete filters on the old tags (= ANY of an array), which
 -- PostgreSQL would otherwise plan again at every row, each custom plan priced below the
--- generic one (about 0.07 ms a row); its generic plan is the same scan of the key.
+-- generic one; its generic plan is the same scan of the key.
 CREATE OR REPLACE FUNCTION memtech.copy_block_tags() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
 AS $$
@@ -98,7 +98,10 @@ COMMENT ON FUNCTION memtech.sync_block_tags() IS
   'Makes content_block_tags match content_blocks.tags again after writes that bypassed the triggers; returns how many rows it removed and added. Run it as the tables'' owner.';
 REVOKE ALL ON FUNCTION memtech.sync_block_tags() FROM PUBLIC;
 
--- Blocks of an earlier version of the package have tags and no rows here yet.
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.1.0 had no content_block_tags: the blocks it holds have tags and no rows here yet.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM public.content_block_tags)

@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users (through memtech.active_member); a company_id left out fills itself in.
 BEGIN;
-SELECT plan(37);
+SELECT plan(43);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -87,6 +87,41 @@ RESET app.user_id;
 INSERT INTO sections (id, project_id, title) VALUES ('f0000000-0000-4000-8000-000000000001', 'e0000000-0000-4000-8000-000000000001', 'Planning');
 SELECT is((SELECT company_id FROM sections WHERE id = 'f0000000-0000-4000-8000-000000000001'),
   'c0000000-0000-4000-8000-000000000002'::uuid, 'a section written as before tenancy takes its project''s company');
+
+-- A link written with the specification's three columns takes its block's company, and
+-- the file must then be of that company too.
+INSERT INTO content_blocks (id, company_id, type, title) VALUES
+  ('f0000000-0000-4000-8000-0000000000b1', 'c0000000-0000-4000-8000-000000000002', 'equipment', 'Grue mobile');
+INSERT INTO files (id, company_id, filename, file_type, storage_url, size_bytes) VALUES
+  ('f0000000-0000-4000-8000-0000000000f1', 'c0000000-0000-4000-8000-000000000002', 'grue.pdf', 'application/pdf', 's3://beta/grue.pdf', 1),
+  ('f0000000-0000-4000-8000-0000000000f2', 'c0000000-0000-4000-8000-000000000001', 'cv.pdf', 'application/pdf', 's3://alpha/cv.pdf', 1);
+SELECT results_eq($$INSERT INTO block_files (block_id, file_id, relationship)
+    VALUES ('f0000000-0000-4000-8000-0000000000b1', 'f0000000-0000-4000-8000-0000000000f1', 'datasheet') RETURNING company_id$$,
+  $$VALUES ('c0000000-0000-4000-8000-000000000002'::uuid)$$,
+  'a link written as before tenancy, without company_id, takes its block''s company');
+SELECT throws_ok($$INSERT INTO block_files (block_id, file_id, relationship)
+    VALUES ('f0000000-0000-4000-8000-0000000000b1', 'f0000000-0000-4000-8000-0000000000f2', 'photo')$$,
+  '23503', 'insert or update on table "block_files" violates foreign key constraint "block_files_file_fkey"',
+  'a link of a block to a file of another company is still refused');
+
+-- A parent that does not exist is the foreign key error the application expects, naming
+-- the column and the id, not a NOT NULL violation on company_id.
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-0000000000ff', 'Orpheline')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-0000000000ff, which does not exist',
+  'a section written as before tenancy under a project that does not exist is a foreign key error naming it');
+SELECT throws_ok($$INSERT INTO block_files (block_id, file_id, relationship)
+    VALUES ('f0000000-0000-4000-8000-0000000000bf', 'f0000000-0000-4000-8000-0000000000f1', 'photo')$$,
+  '23503', 'block_files.block_id names content block f0000000-0000-4000-8000-0000000000bf, which does not exist',
+  'a link written as before tenancy to a block that does not exist is a foreign key error naming it');
+-- A tenant is told the same whether the project is missing or another company's.
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-0000000000ff', 'Orpheline')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-0000000000ff, which does not exist or belongs to another company',
+  'a tenant''s section under a project that does not exist is a foreign key error that says no more');
+SELECT throws_ok($$INSERT INTO sections (project_id, title) VALUES ('e0000000-0000-4000-8000-000000000001', 'Infiltrée')$$,
+  '23503', 'sections.project_id names project e0000000-0000-4000-8000-000000000001, which does not exist or belongs to another company',
+  'a tenant''s section under another company''s project is the same error');
+RESET app.user_id;
 
 INSERT INTO projects (id, name) VALUES ('e0000000-0000-4000-8000-000000000009', 'Appel d''offres écrit comme en v0');
 SELECT is((SELECT company_id FROM projects WHERE id = 'e0000000-0000-4000-8000-000000000009'),

@@ -1,12 +1,9 @@
--- The audit trail: every insert, update and delete on the tenant tables writes one
--- audit_log row per row touched, with who (the acting user, NULL for system work), where
--- from (client address and agent), and what (the row; for an update only the columns that
--- changed, old and new). Secrets are redacted. The triggers are statement-level with
--- transition tables: a statement touching many rows writes its trail in one INSERT ...
--- SELECT instead of one call per row.
--- document_chunks is left out: it is bulk RAG data cut from a memoire, rewritten whole
--- when the memoire is re-chunked; the memoire's own trail says who changed what.
--- content_block_tags too: a copy of content_blocks.tags, whose changes the blocks' trail holds.
+-- The audit trail: every insert, update and delete on the tables the manifest marks audited
+-- writes one audit_log row per row inserted, changed or deleted: who (the acting user, NULL
+-- for system work), where from (client address and agent), and what (the row; for an update
+-- only the columns that changed, old and new; a row an update left as it was records
+-- nothing). Secrets are redacted. Statement-level triggers with transition tables: a
+-- statement touching many rows writes its trail in one INSERT ... SELECT.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('audit trail'); END $$;
 
@@ -19,7 +16,9 @@ COMMENT ON TABLE memtech.secret_column IS
   'Columns whose values never reach the audit trail: they are written as "[redacted]". Add a row to mark another column secret.';
 COMMENT ON COLUMN memtech.secret_column.table_name IS 'Table in public.';
 COMMENT ON COLUMN memtech.secret_column.column_name IS 'Its secret column.';
-INSERT INTO memtech.secret_column VALUES ('users', 'password_hash') ON CONFLICT DO NOTHING;
+INSERT INTO memtech.secret_column (table_name, column_name)
+SELECT t.table_name, c FROM pg_temp.memtech_tenant_table t, unnest(t.secret_columns) c
+ON CONFLICT DO NOTHING;
 
 CREATE OR REPLACE FUNCTION memtech.request_origin(OUT client_ip inet, OUT user_agent text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -95,7 +94,7 @@ AS $$
      AND e.key <> 'updated_at'
 $$;
 COMMENT ON FUNCTION memtech.audit_diff(jsonb, jsonb, jsonb) IS
-  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted. For the updates the generated audit functions cannot compare column by column.';
+  'What an update changed, as {"column": {"old": ..., "new": ...}}: updated_at left out (every update changes it), the columns that are keys of secrets redacted; {} when nothing else changed, which the trail then does not record. For the updates the generated audit functions cannot compare column by column.';
 
 -- One trigger function per audited table, generated from the table's columns, primary key
 -- and secret columns. Static SQL: PL/pgSQL compiles the function once per trigger and keeps
@@ -114,8 +113,13 @@ AS $gen$
 DECLARE
   rel       regclass := to_regclass(format('public.%I', tbl));
   fn        text := format('memtech.%I', 'audit_' || tbl);
-  tenant    text := CASE tbl WHEN 'companies' THEN 'id' ELSE 'company_id' END;
+  -- How a row finds its company, from the manifest: a company is its own (id).
+  tenant    text := coalesce((SELECT CASE m.company_via WHEN 'id' THEN 'id' END FROM memtech.tenant_table m
+                               WHERE m.table_name = tbl), 'company_id');
   has_id    boolean;
+  parts     jsonb;
+  part      record;
+  body      text;
   columns   text[];
   secrets   jsonb;
   pair_on   text;
@@ -159,8 +163,10 @@ BEGIN
     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
    WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'updated_at';
 
-  EXECUTE format($fn$
-CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
+  -- The function's text: a template whose {{parts}} are filled in below, so that what it
+  -- writes for a table reads as SQL (test/golden/ holds what it writes for content_blocks).
+  body := $fn$
+CREATE OR REPLACE FUNCTION {{function}}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_nestloop = off
 AS $body$
 DECLARE
@@ -170,17 +176,16 @@ DECLARE
 BEGIN
   -- Each statement starts from ctx, what its entries share: the actor (only if that user
   -- exists: a stale app.user_id must not fail the write) and where the request came from.
-  -- Part of the statement rather than a query of its own: each query a trigger runs costs
-  -- about as much as writing the entry of a single row. Read as sub-selects, run once, not
-  -- joined: with enable_nestloop off, a join to a one-row ctx can only be a nested loop
-  -- the planner prices at its "disabled" cost, and with PostgreSQL's default jit = on that
-  -- cost had every audited statement compiled to machine code (0.4 to 0.8 s a statement).
+  -- Part of the statement rather than a query of its own, which would cost about as much as
+  -- the entry of a single row. Read as sub-selects, run once, not joined: with
+  -- enable_nestloop off, a join to a one-row ctx can only be a nested loop priced at its
+  -- "disabled" cost, high enough for jit = on to compile every audited statement.
 
   IF TG_OP = 'INSERT' THEN
     -- The company of a new row exists: its foreign key was checked before this trigger.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s, to_jsonb(n)%11$s,
+    SELECT n.{{company_column}}, 'insert', (SELECT actor FROM ctx), TG_TABLE_NAME, {{new_id}}, to_jsonb(n){{redacted_secrets}},
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM new_rows n;
     RETURN NULL;
@@ -188,10 +193,10 @@ BEGIN
 
   IF TG_OP = 'DELETE' THEN
     -- A row deleted with its company (ON DELETE CASCADE) keeps its trail, with the company's id.
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT o.%2$I, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, %4$s,
-           to_jsonb(o)%11$s, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
+    SELECT o.{{company_column}}, 'delete', (SELECT actor FROM ctx), TG_TABLE_NAME, {{old_id}},
+           to_jsonb(o){{redacted_secrets}}, (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
       FROM old_rows o;
     RETURN NULL;
   END IF;
@@ -201,58 +206,82 @@ BEGIN
   -- columns this function was written for is read from the first new row rather than
   -- from the catalog, which would cost more than the entry of a single-row update: the
   -- same keys, no more (jsonb minus them is empty) and no fewer (?&), with no sort of the keys.
-  SELECT (SELECT f.j - %5$L::text[] = '{}'::jsonb AND f.j ?& %5$L::text[]
+  SELECT (SELECT f.j - {{columns}}::text[] = '{}'::jsonb AND f.j ?& {{columns}}::text[]
             FROM (SELECT to_jsonb(n) AS j FROM new_rows n LIMIT 1) f),
          (SELECT count(*) FROM new_rows)
     INTO same_columns, touched;
+  -- A row the statement left as it was (updated_at aside) records nothing: its details
+  -- would be empty. The details are computed once, below the OFFSET 0 that keeps the
+  -- planner from copying their expression into the filter.
   IF same_columns THEN
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT n.%2$I, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, %3$s,
-           '{}'::jsonb
-           || %6$s,
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM new_rows n JOIN old_rows o ON %7$s;
+      FROM (SELECT n.{{company_column}} AS company_id, {{new_id}} AS resource_id,
+                   '{}'::jsonb
+                   || {{changes}} AS details
+              FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   ELSE
-    WITH ctx AS MATERIALIZED (%10$s)
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON %7$s OFFSET 0) p;
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
+              FROM (SELECT to_jsonb(n) AS nj, to_jsonb(o) AS oj FROM new_rows n JOIN old_rows o ON {{same_row}} OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   GET DIAGNOSTICS written = ROW_COUNT;
   IF written < touched THEN
-    -- The update changed keys: the rows left unpaired (as many old as new) are paired in
-    -- key order, exact for the usual single-row update.
-    WITH ctx AS MATERIALIZED (%10$s)
+    -- Rows were left unchanged, or the update changed keys: the rows left unpaired (as many
+    -- old as new) are paired in key order, exact for the usual single-row update.
+    WITH ctx AS MATERIALIZED ({{context}})
     INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details, ip_address, user_agent)
-    SELECT (p.nj ->> %9$L)::uuid, 'update', (SELECT actor FROM ctx),
-           TG_TABLE_NAME, %8$s, memtech.audit_diff(p.oj, p.nj, %12$L),
+    SELECT d.company_id, 'update', (SELECT actor FROM ctx), TG_TABLE_NAME, d.resource_id, d.details,
            (SELECT client_ip FROM ctx), (SELECT user_agent FROM ctx)
-      FROM (SELECT nu.j AS nj, ou.j AS oj
-              FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
-                     WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %7$s)) nu
-              JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
-                     WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %7$s)) ou USING (k)
-            OFFSET 0) p;
+      FROM (SELECT (p.nj ->> {{company_key}})::uuid AS company_id, {{paired_id}} AS resource_id,
+                   memtech.audit_diff(p.oj, p.nj, {{secrets}}) AS details
+              FROM (SELECT nu.j AS nj, ou.j AS oj
+                      FROM (SELECT to_jsonb(n) AS j, row_number() OVER (ORDER BY to_jsonb(n)::text) AS k FROM new_rows n
+                             WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {{same_row}})) nu
+                      JOIN (SELECT to_jsonb(o) AS j, row_number() OVER (ORDER BY to_jsonb(o)::text) AS k FROM old_rows o
+                             WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {{same_row}})) ou USING (k)
+                    OFFSET 0) p
+            OFFSET 0) d
+     WHERE d.details <> '{}'::jsonb;
   END IF;
   RETURN NULL;
 END
 $body$
-$fn$, fn, tenant,
-     CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,
-     CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,
-     columns, diff, pair_on,
-     CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
-     tenant,
-     'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
-     'o.client_ip, o.user_agent FROM memtech.request_origin() o',
-     CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
-     secrets);
+$fn$;
+  parts := jsonb_build_object(
+    'function', fn,
+    'company_column', quote_ident(tenant),                        -- the row's company
+    'company_key', quote_literal(tenant),                         -- the same, as a key of the row as jsonb
+    'new_id', CASE WHEN has_id THEN 'n.id' ELSE 'NULL::uuid' END,  -- resource_id of a new row
+    'old_id', CASE WHEN has_id THEN 'o.id' ELSE 'NULL::uuid' END,  -- of an old row
+    'paired_id', CASE WHEN has_id THEN '(p.nj ->> ''id'')::uuid' ELSE 'NULL::uuid' END,
+    'columns', quote_literal(columns::text),                      -- the columns it was written for
+    'changes', diff,                                              -- each changed column, old and new
+    'same_row', pair_on,                                          -- an old and a new row are one row
+    'context', 'SELECT (SELECT u.id FROM public.users u WHERE u.id = memtech.current_user_id()) AS actor, '
+               'o.client_ip, o.user_agent FROM memtech.request_origin() o',
+    'redacted_secrets', CASE WHEN secrets = '{}' THEN '' ELSE format(' || %L::jsonb', secrets) END,
+    'secrets', quote_literal(secrets::text));
+  FOR part IN SELECT * FROM jsonb_each_text(parts) LOOP
+    body := replace(body, '{{' || part.key || '}}', part.value);
+  END LOOP;
+  IF body ~ '\{\{\w+\}\}' THEN
+    RAISE EXCEPTION 'memtech.generate_audit_function: the template names a part it is not given: %',
+                    substring(body FROM '\{\{\w+\}\}');
+  END IF;
+  EXECUTE body;
   EXECUTE format('COMMENT ON FUNCTION %s() IS %L', fn, format(
     'AFTER ... FOR EACH STATEMENT trigger of %s, generated by memtech.generate_audit_function from its columns: '
-    'writes one audit_log row per row the statement touched, from the transition tables, secrets redacted. '
+    'writes one audit_log row per row the statement inserted, changed or deleted (none for a row an update left as it was, updated_at aside), from the transition tables, secrets redacted. '
     'SECURITY DEFINER because no API role may write audit_log.', tbl));
   EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', fn);
   RETURN format('%s()', fn)::regprocedure;
@@ -316,9 +345,7 @@ DECLARE
   op text;
   fn regprocedure;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['companies', 'users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates', 'projects', 'memoires', 'sections', 'rc_analysis',
-                           'content_matches', 'generation_requests'] LOOP
+  FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m WHERE m.audited ORDER BY m.table_name LOOP
     fn := memtech.generate_audit_function(t);
     FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
       EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER %s ON public.%I REFERENCING %s
@@ -331,8 +358,6 @@ BEGIN
                      format('Writes the audit trail of each %s, once per statement.', op));
     END LOOP;
   END LOOP;
-  -- Earlier installs had one generic function, which ran its queries with EXECUTE.
-  DROP FUNCTION IF EXISTS memtech.audit_changes();
 END
 $$;
 

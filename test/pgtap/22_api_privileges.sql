@@ -4,10 +4,7 @@
 BEGIN;
 SELECT plan(13);
 
-CREATE TEMPORARY TABLE package_table (name text PRIMARY KEY);
-INSERT INTO package_table VALUES ('companies'), ('users'), ('content_blocks'), ('files'), ('block_files'),
-  ('past_projects'), ('section_templates'), ('audit_log'), ('projects'), ('memoires'), ('sections'),
-  ('document_chunks'), ('rc_analysis'), ('content_matches'), ('generation_requests');
+CREATE TEMPORARY VIEW package_table AS SELECT table_name AS name FROM memtech.tenant_table;
 
 SELECT is_empty($$
   SELECT name FROM package_table p JOIN pg_class c ON c.relname = p.name AND c.relnamespace = 'public'::regnamespace

@@ -1,9 +1,9 @@
 -- Who is asking. The acting user is the users.id named by the request's JWT
 -- (request.jwt.claims ->> 'sub', set by PostgREST and Supabase for each request) or, for
 -- a backend without JWTs, by the setting app.user_id (SET LOCAL in the transaction).
--- Company and role are always read from the database (users, through its copy
--- memtech.active_member), never taken from the client; a user who is unknown or
--- deactivated has no company, and so reaches nothing.
+-- Company and role are never taken from the client; a user who is unknown or deactivated
+-- has no company, and so reaches nothing. And the triggers that fill company_id and keep
+-- references inside the company, on the tables of the manifest.
 
 DO $$ BEGIN PERFORM pg_temp.memtech_notice('tenant context: helper functions and triggers'); END $$;
 
@@ -98,13 +98,6 @@ CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PU
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
 
--- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
--- search_path would have kept them from being inlined anyway.
--- squawk: private helpers of the policies (schema memtech, which no API exposes), called
--- only by the package's own functions, all replaced above.
--- squawk-ignore ban-drop-function
-DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);
-
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
 CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -158,28 +151,102 @@ COMMENT ON FUNCTION memtech.sync_active_members() IS
 -- Triggers run with the privileges of whoever fires them, unless SECURITY DEFINER: these
 -- must see rows of the whole database to fill in or check a company, and reveal nothing
 -- but "filled" or "refused".
+-- A row under a parent (argument 'project': sections, rc_analysis, content_matches,
+-- generation_requests; 'block': block_files) is refused here, with the foreign key's
+-- SQLSTATE and constraint, when its parent is missing: left to the constraints, a backend
+-- with no acting user would get a NOT NULL violation on company_id instead (its company
+-- comes from the parent), and a tenant a bare foreign key error. The parent is looked up
+-- once, by its key, for both (for a tenant's row, one lookup more than before, which the
+-- foreign key's own check does again at the end of the statement). What
+-- the error says depends on who asks, so that it never tells a tenant whether another
+-- company's row exists:
+--   * a tenant whose row is in its own company: "does not exist or belongs to another
+--     company", the same for both;
+--   * a caller whom row level security does not bind (superuser, BYPASSRLS: it sees every
+--     row anyway) with no acting user: exactly "does not exist";
+--   * anyone else (no acting user but bound by row level security, a deactivated user, a
+--     row naming another company): nothing here; the policies refuse the row (42501)
+--     whether the parent exists or not.
+-- Who the caller is cannot be current_user here (the function runs as its owner): it is
+-- the role the session switched to (SET ROLE, which PostgREST and backends use), else the
+-- login. Under a definer function of the application that role says less than the
+-- function's owner may do: the error is then the vaguer one, never the more exact.
 CREATE OR REPLACE FUNCTION memtech.fill_company_id() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  parent_id      uuid;
+  parent_company uuid;
+  acting_company uuid;
+  caller         text;
+  col            text;
+  parent_table   text;
+  noun           text;
+  fk             text;
 BEGIN
   IF NEW.company_id IS NULL THEN
     NEW.company_id := memtech.current_company_id();
   END IF;
-  -- A backend writing as before tenancy names no user: a row under a project takes the
-  -- project's company.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'project' THEN
-    SELECT p.company_id INTO NEW.company_id FROM public.projects p WHERE p.id = NEW.project_id;
+  IF TG_ARGV[0] = 'legacy' THEN
+    -- A project or memoire written as before tenancy, by no user, goes to the company that
+    -- received the rows of before the install, so that v0 code keeps working until it
+    -- names its companies.
+    IF NEW.company_id IS NULL AND memtech.current_user_id() IS NULL THEN
+      SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+    END IF;
+    RETURN NEW;
+  ELSIF TG_ARGV[0] = 'project' THEN
+    parent_id := NEW.project_id;
+    SELECT p.company_id INTO parent_company FROM public.projects p WHERE p.id = parent_id;
+  ELSIF TG_ARGV[0] = 'block' THEN
+    parent_id := NEW.block_id;
+    SELECT b.company_id INTO parent_company FROM public.content_blocks b WHERE b.id = parent_id;
+  ELSE
+    RETURN NEW;
   END IF;
-  -- A project or memoire written that way goes to the company that received the rows of
-  -- before the install, so that v0 code keeps working until it names its companies.
-  IF NEW.company_id IS NULL AND TG_ARGV[0] = 'legacy' AND memtech.current_user_id() IS NULL THEN
-    SELECT i.legacy_company_id INTO NEW.company_id FROM memtech.installation i;
+  -- A backend writing as before tenancy names no user: the row takes its parent's company.
+  IF NEW.company_id IS NULL THEN
+    NEW.company_id := parent_company;
   END IF;
+  -- The parent is there, in the row's company; or no parent is named (NOT NULL speaks).
+  IF parent_company = NEW.company_id OR parent_id IS NULL THEN
+    RETURN NEW;
+  END IF;
+
+  -- Refused: the parent is missing, or of another company than the row's.
+  col := CASE TG_ARGV[0] WHEN 'project' THEN 'project_id' ELSE 'block_id' END;
+  parent_table := CASE TG_ARGV[0] WHEN 'project' THEN 'projects' ELSE 'content_blocks' END;
+  noun := CASE TG_ARGV[0] WHEN 'project' THEN 'project' ELSE 'content block' END;
+  SELECT c.conname INTO fk FROM pg_constraint c
+   WHERE c.conrelid = TG_RELID AND c.contype = 'f' AND c.confrelid = format('public.%I', parent_table)::regclass
+   ORDER BY c.conname LIMIT 1;
+  acting_company := memtech.current_company_id();
+  IF acting_company IS NOT NULL AND NEW.company_id = acting_company THEN
+    RAISE EXCEPTION '%.% names % %, which does not exist or belongs to another company',
+                    TG_TABLE_NAME, col, noun, parent_id
+      USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+            DETAIL = format('Key (company_id, %s)=(%s, %s) is not present in table "%s".',
+                            col, NEW.company_id, parent_id, parent_table),
+            HINT = format('Name a %s of your own company, created before the rows under it.', noun);
+  END IF;
+  IF acting_company IS NULL AND parent_company IS NULL AND memtech.current_user_id() IS NULL THEN
+    caller := CASE current_setting('role') WHEN 'none' THEN session_user::text ELSE current_setting('role') END;
+    IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = caller AND (r.rolsuper OR r.rolbypassrls)) THEN
+      RAISE EXCEPTION '%.% names % %, which does not exist', TG_TABLE_NAME, col, noun, parent_id
+        USING ERRCODE = 'foreign_key_violation', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+              COLUMN = col, CONSTRAINT = coalesce(fk, ''),
+              DETAIL = format('Key (%s)=(%s) is not present in table "%s".', col, parent_id, parent_table),
+              HINT = format('Insert the %s first, or correct %s.', noun, col);
+    END IF;
+  END IF;
+  -- Anything else is refused by the policies, or by the foreign key for a row naming a
+  -- company other than its parent's, with the same error whether the parent exists or not.
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION memtech.fill_company_id() IS
-  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project (argument ''project'') to the project''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it.';
+  'BEFORE INSERT trigger: company_id defaults to the acting user''s company; with no acting user, for rows under a project or a content block (argument ''project'' or ''block'') to their parent''s, and for projects and memoires (argument ''legacy'') to the legacy company, so that clients and pre-tenancy code need not send it. A parent that does not exist (or, to a tenant, is not of its company) is a foreign_key_violation naming the column and the id, never a NOT NULL violation, and tells a tenant nothing of other companies'' rows.';
 
 CREATE OR REPLACE FUNCTION memtech.check_same_company() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_generic_plan
@@ -208,10 +275,10 @@ BEGIN
     END IF;
     -- The references the schema has (one user: an author, a reviewer; a list of blocks: a
     -- section's sources, a match's blocks) are looked up by static queries, whose plans
-    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (about
-    -- 0.1 ms, several times the lookup: an import of blocks with authors paid that for
-    -- each block, docs/benchmarks.md). A list is joined to the table rather than filtered
-    -- with = ANY: the join's generic plan looks each id up by its key, where = ANY's scans
+    -- PL/pgSQL keeps for the session, where EXECUTE parses and plans at every row (several
+    -- times the lookup, which an import of blocks with authors paid for each block). A list
+    -- is joined to the table rather than filtered with = ANY: the join's generic plan looks
+    -- each id up by its key, where = ANY's scans
     -- the company's whole index. Generic plans only (plan_cache_mode): PostgreSQL would
     -- otherwise plan the list's query at every row, each custom plan, which knows the
     -- list, priced below the generic one.
@@ -300,65 +367,49 @@ BEGIN
 END
 $$;
 
--- company_id fills itself in on every tenant table.
+-- company_id fills itself in, and the references no foreign key can check stay inside the
+-- company, on every table of the manifest that says how.
 DO $$
 DECLARE
-  t text;
+  t record;
+  columns text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['users', 'content_blocks', 'files', 'block_files', 'past_projects',
-                           'section_templates'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id()', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE company_from IS NOT NULL ORDER BY table_name LOOP
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(%s)',
+                   t.table_name || '_fill_company_id', t.table_name,
+                   CASE WHEN t.company_from <> 'acting_user' THEN quote_literal(t.company_from) ELSE '' END);
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_fill_company_id', t.table_name,
+      'Fills company_id when the client does not send it: the acting user''s company' || CASE t.company_from
+        WHEN 'project' THEN ', or the project''s for a backend with no acting user; a project that does not exist is a foreign key error naming it.'
+        WHEN 'block' THEN ', or the block''s for a backend with no acting user; a block that does not exist is a foreign key error naming it.'
+        WHEN 'legacy' THEN ', or for a backend with no acting user the company of the rows of before the install.'
+        ELSE '.' END);
   END LOOP;
-  FOREACH t IN ARRAY ARRAY['projects', 'memoires'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''legacy'')', t || '_fill_company_id', t);
-  END LOOP;
-  FOREACH t IN ARRAY ARRAY['sections', 'rc_analysis', 'content_matches', 'generation_requests'] LOOP
-    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT ON public.%I
-                    FOR EACH ROW EXECUTE FUNCTION memtech.fill_company_id(''project'')', t || '_fill_company_id', t);
+  FOR t IN SELECT * FROM pg_temp.memtech_tenant_table WHERE cardinality(same_company) > 0 ORDER BY table_name LOOP
+    SELECT string_agg(quote_ident(split_part(r, '=', 1)), ', ') INTO columns FROM unnest(t.same_company) r;
+    EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF company_id, %s ON public.%I
+                    FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company(%s)',
+                   t.table_name || '_same_company', columns, t.table_name,
+                   (SELECT string_agg(quote_literal(r), ', ') FROM unnest(t.same_company) r));
+    EXECUTE format('COMMENT ON TRIGGER %I ON public.%I IS %L', t.table_name || '_same_company', t.table_name,
+                   'Keeps references that no foreign key can check inside the row''s company.');
   END LOOP;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER content_blocks_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.content_blocks
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER files_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.files
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER projects_same_company
-  BEFORE INSERT OR UPDATE OF company_id, created_by ON public.projects
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('created_by=users');
-CREATE OR REPLACE TRIGGER memoires_same_company
-  BEFORE INSERT OR UPDATE OF company_id, uploaded_by ON public.memoires
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('uploaded_by=users');
-CREATE OR REPLACE TRIGGER sections_same_company
-  BEFORE INSERT OR UPDATE OF company_id, reviewer_id, source_blocks ON public.sections
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('reviewer_id=users', 'source_blocks=content_blocks');
-CREATE OR REPLACE TRIGGER content_matches_same_company
-  BEFORE INSERT OR UPDATE OF company_id, matched_blocks ON public.content_matches
-  FOR EACH ROW EXECUTE FUNCTION memtech.check_same_company('matched_blocks=content_blocks');
 CREATE OR REPLACE TRIGGER users_guard_change
   BEFORE UPDATE ON public.users
   FOR EACH ROW EXECUTE FUNCTION memtech.guard_user_change();
 
--- Triggers are named <table>_<purpose>; their comments say why.
-DO $$
-DECLARE
-  t record;
-BEGIN
-  FOR t IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger
-            WHERE tgname ~ '_(fill_company_id|same_company)$' AND tgrelid IN (SELECT c.oid FROM pg_class c
-              WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('users', 'content_blocks', 'files', 'block_files', 'past_projects', 'section_templates',
-                   'projects', 'memoires', 'sections', 'rc_analysis', 'content_matches', 'generation_requests'))
-  LOOP
-    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', t.tgname, t.tbl,
-      CASE WHEN t.tgname LIKE '%fill_company_id'
-           THEN 'Fills company_id when the client does not send it: the acting user''s company (or the project''s, for a backend with no acting user).'
-           ELSE 'Keeps references that no foreign key can check inside the row''s company.' END);
-  END LOOP;
-END
-$$;
 COMMENT ON TRIGGER users_guard_change ON public.users IS
   'Nobody changes their own role, activation or company, and a company keeps an active admin.';
+
+-- ==== Upgrades from earlier versions =====================================================
+-- What an install of an earlier release left here that this version does differently.
+
+-- 0.3.0 split the user id into three functions, two of them inlined SQL; pinning their
+-- search_path would have kept them from being inlined anyway.
+-- squawk: private helpers of the policies (schema memtech, which no API exposes), called
+-- only by the package's own functions, all replaced above.
+-- squawk-ignore ban-drop-function
+DROP FUNCTION IF EXISTS memtech.user_id_from_claims(), memtech.uuid_or_null(text);

@@ -30,7 +30,7 @@ BEGIN
     INSERT INTO past_projects (id, company_id, name) VALUES
       (format(id_of, p, '3', lpad('1', 12, '0'))::uuid, co, 'Collège Jean Moulin ' || p);
     INSERT INTO section_templates (id, company_id, section_type, title, template_content) VALUES
-      (format(id_of, p, '4', lpad('1', 12, '0'))::uuid, co, 'methodology', 'Méthodologie type', 'Notre méthode {{lot}}');
+      (format(id_of, p, '4', lpad('1', 12, '0'))::uuid, co, 'methodologie', 'Méthodologie type', 'Notre méthode {{lot}}');
     INSERT INTO projects (id, company_id, name) VALUES
       (format(id_of, p, '5', lpad('1', 12, '0'))::uuid, co, 'Groupe scolaire ' || p),
       (format(id_of, p, '5', lpad('2', 12, '0'))::uuid, co, 'Crèche ' || p);
@@ -45,7 +45,7 @@ BEGIN
     INSERT INTO content_matches (id, project_id, requirement_id) VALUES
       (format(id_of, p, 'a', lpad('1', 12, '0'))::uuid, format(id_of, p, '5', lpad('1', 12, '0'))::uuid, 'REQ-1');
     INSERT INTO generation_requests (id, project_id, section_type) VALUES
-      (format(id_of, p, 'b', lpad('1', 12, '0'))::uuid, format(id_of, p, '5', lpad('1', 12, '0'))::uuid, 'methodology');
+      (format(id_of, p, 'b', lpad('1', 12, '0'))::uuid, format(id_of, p, '5', lpad('1', 12, '0'))::uuid, 'methodologie');
     INSERT INTO audit_log (id, company_id, action, resource_type) VALUES
       (format(id_of, p, 'c', lpad('1', 12, '0'))::uuid, co, 'login', 'session');
   END LOOP;
@@ -80,7 +80,7 @@ INSERT INTO probe VALUES
      $$INSERT INTO past_projects (company_id, name) VALUES ('a0000000-0000-4000-8000-000000000000', 'Gymnase')$$,
      'name = name'),
   ('section_templates', 'working', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
-     $$INSERT INTO section_templates (company_id, section_type, title, template_content) VALUES ('a0000000-0000-4000-8000-000000000000', 'schedule', 'Planning', '{{delai}}')$$,
+     $$INSERT INTO section_templates (company_id, section_type, title, template_content) VALUES ('a0000000-0000-4000-8000-000000000000', 'planning', 'Planning', '{{delai}}')$$,
      'title = title'),
   ('projects', 'working', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
      $$INSERT INTO projects (company_id, name) VALUES ('a0000000-0000-4000-8000-000000000000', 'Piscine')$$,
@@ -101,7 +101,7 @@ INSERT INTO probe VALUES
      $$INSERT INTO content_matches (company_id, project_id, requirement_id) VALUES ('a0000000-0000-4000-8000-000000000000', 'a5000000-0000-4000-8000-000000000001', 'REQ-2')$$,
      'requirement_id = requirement_id'),
   ('generation_requests', 'working', $$company_id = 'a0000000-0000-4000-8000-000000000000'$$,
-     $$INSERT INTO generation_requests (company_id, project_id, section_type) VALUES ('a0000000-0000-4000-8000-000000000000', 'a5000000-0000-4000-8000-000000000001', 'schedule')$$,
+     $$INSERT INTO generation_requests (company_id, project_id, section_type) VALUES ('a0000000-0000-4000-8000-000000000000', 'a5000000-0000-4000-8000-000000000001', 'planning')$$,
      'model_used = model_used');
 
 SELECT is_empty($$
