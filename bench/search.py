@@ -1,4 +1,4 @@
-"""Part 6 of `make bench`: retrieval under isolation (sql/18_search.sql).
+"""Part 6 of `make bench`: retrieval under isolation (sql/28_search.sql).
 
 On a cluster of its own, from the pgvector server of tools/fetch_pg.py (16+vector): the v0
 schema with document_chunks.embedding as vector(1536), the package installed as `make install`

@@ -435,7 +435,10 @@ def test_the_uninstall_gives_every_view_back_its_options_and_privileges(db, buil
 
     assert view_state(db, changed) == before
     assert db.dump() == dump_before
-    assert len(naming(notices(proc.stderr), "view public.project_overview")) == 1, proc.stderr
+    # One notice gives the view back (a role kept because objects depend on it may list the view
+    # too, when an earlier test left that role in the cluster).
+    given_back = [m for m in naming(notices(proc.stderr), "view public.project_overview") if "keeping role" not in m]
+    assert len(given_back) == 1, proc.stderr
 
 
 def test_the_uninstall_leaves_a_view_the_application_changed_since_and_still_completes(db, build_scripts):

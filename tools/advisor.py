@@ -92,7 +92,7 @@ SENSITIVE_WORDS = [
 PLAIN_TRUE = {"true", "(true)", "1=1", "(1=1)"}
 
 # Where the package declares the SECURITY DEFINER functions the API may execute, with why
-# (sql/18_search.sql): the finding stays (Supabase's advisor reports them too), with the reason.
+# (sql/28_search.sql): the finding stays (Supabase's advisor reports them too), with the reason.
 DECLARATION = "memtech.api_definer_function"
 
 
