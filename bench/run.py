@@ -16,6 +16,10 @@ Parts (numbers as in the issue):
   4. plans: the scans each tenant query uses (EXPLAIN ANALYZE), with no Seq Scan on a large table;
   5. foreign keys the advisor flags (tools/advisor.py): the lookup their referential action makes,
      with the existing indexes and with the index the advisor asks for;
+  6. retrieval under isolation (bench/search.py), on a cluster of its own from pgvector's server:
+     recall and latency of search_chunks, search_library and search_hybrid for the largest, a
+     median and the smallest company, beside the application's match_document_chunks and the
+     exact query; the two paths of search_chunks by company size;
   and experiments: the isolation queries that miss their goal, again under design alternatives
   (simulated on the throwaway cluster, then undone).
 
@@ -46,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 import advisor  # noqa: E402
 import pgcluster  # noqa: E402
-from bench import generate  # noqa: E402
+from bench import generate, search  # noqa: E402
 
 INSTALL = ROOT / "build" / "install.sql"
 UNINSTALL = ROOT / "build" / "uninstall.sql"
@@ -1180,6 +1184,10 @@ def report(ctx):
     if "fk_lookups" in ctx:
         fk_report(ctx, w)
 
+    # Part 6
+    if ctx.get("search"):
+        search.report(ctx["search"], w)
+
     # Experiments
     if ctx["experiments"]:
         w("## What was tried")
@@ -1703,9 +1711,23 @@ def main(argv=None):
                         help="seconds per isolation measurement (default 3 at scale >= 0.5, less below)")
     parser.add_argument("--bulk-runs", type=int, default=None, help="runs per side of the bulk writes (default 15, 3 at scale >= 0.5)")
     parser.add_argument("--no-experiments", action="store_true", help="skip the design alternatives")
+    parser.add_argument("--no-search", action="store_true", help="skip part 6 (the searches, on pgvector's server)")
+    parser.add_argument("--search-only", action="store_true",
+                        help="run part 6 alone and print its section (written to --output only if one is given)")
     parser.add_argument("--report-only", action="store_true",
                         help=f"measure nothing: write the report again from the last run's figures ({LAST_RUN.name})")
     args = parser.parse_args(argv)
+    if args.search_only:
+        res = search.run(args.scale, log, missed)
+        lines = []
+        search.report(res, lines.append)
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if "--output" in (argv if argv is not None else sys.argv):
+            pathlib.Path(args.output).write_text(text, encoding="utf-8")
+        for line in MISSED:
+            print(f"MISSED: {line}")
+        return 0
     if args.report_only:
         ctx = pickle.loads(LAST_RUN.read_bytes())
         MISSED.extend(ctx.get("missed", []))
@@ -1835,6 +1857,13 @@ def main(argv=None):
                 if not r["empty"] and (r["seq_a"] or r["read_a"] > r["read_b"]):
                     missed(f"foreign key {r['object']}: with the existing indexes its lookup reads {r['read_a']:,} rows "
                            f"({r['plan_a']}), with the advisor's index {r['read_b']:,}")
+
+    # Part 6: the searches, on a cluster of their own (pgvector's server).
+    if not args.no_search:
+        log("part 6: retrieval under isolation")
+        t = time.perf_counter()
+        ctx["search"] = search.run(args.scale, log, missed)
+        phase("part 6: retrieval under isolation (its own cluster, data and indexes)", t)
 
     phases.append(("total", time.perf_counter() - started))
     ctx["load"].append(os.getloadavg())
