@@ -2476,13 +2476,16 @@ BEGIN
   IF claims IS NULL THEN
     RETURN from_app;
   END IF;
-  BEGIN
-    subject := btrim(claims::jsonb ->> 'sub');
-  EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+  -- No exception block around the cast: entering one starts a subtransaction, which the
+  -- leader of a parallel plan may not, so every tenant query given workers would fail. What
+  -- is plainly no JSON object (or array) is refused by its shape; the rare text that has the
+  -- shape and is still not JSON fails with jsonb's own error.
+  IF claims !~ '^\s*(\{.*\}|\[.*\])\s*$' THEN
     RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
       USING ERRCODE = 'invalid_authorization_specification',
             HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
-  END;
+  END IF;
+  subject := btrim(claims::jsonb ->> 'sub');
   from_jwt := CASE WHEN subject LIKE uuid_form THEN subject::uuid END;
   IF from_jwt <> from_app THEN
     RAISE EXCEPTION 'the JWT names user % but app.user_id names user %', from_jwt, from_app
