@@ -184,7 +184,7 @@ def isolation_block(ctx):
         spread = " / ".join(added(h) if c.short else f"{h:.2f}" for h in halves)
         rowcount = f"{c.rows_a:,}" + ("" if c.same_rows else f" (owner {c.rows_b:,}: DIFFERENT)")
         rows.append([QUERY[key].label, label, rowcount, ms(c.b_ms), added(c.added_ms), f"{c.ratio:.2f}", goal,
-                     yes(met), spread, c.runs]
+                     yes(met), spread, f"{c.runs}" + ("" if c.stable else " (cap)")]
                     + [f"{added(peers[n].added_ms)} / {peers[n].ratio:.2f}" if n in peers else "—" for n in PEERS]
                     + [yes(beats) if peers else "—", "—" if floor is None else yes(floor)])
     header = (["query", "company", "rows", "owner ms", "added ms", "ratio", "goal", "met", "halves", "runs"]
