@@ -83,7 +83,9 @@ def verdicts(ctx):
             out.append(f"isolation: '{q}' for the {label} company: added {added(c.added_ms)} ms, ratio "
                        f"{c.ratio:.2f} (owner {ms(c.b_ms)} ms; goal {goal})")
         if peers and not beats:
-            out.append(f"isolation: '{q}' for the {label} company: the package does not beat every peer")
+            fig = (lambda x: f"{added(x.added_ms)} ms") if c.short else (lambda x: f"ratio {x.ratio:.2f}")
+            out.append(f"isolation: '{q}' for the {label} company: the package ({fig(c)}) does not beat "
+                       + ", ".join(f"{PEER_LABEL[n]} ({fig(p)})" for n, p in peers.items() if n != "jwt"))
         if floor is False:
             out.append(f"isolation: '{q}' for the {label} company: {added(c.added_ms - peers['jwt'].added_ms)} ms "
                        f"above the JWT floor (goal {GOAL_FLOOR_MS} ms)")
@@ -95,7 +97,8 @@ def verdicts(ctx):
             if r["package"].ratio > goal:
                 out.append(f"audit trail: {key} ratio {r['package'].ratio:.2f} (goal {goal})")
             if r["package"].ratio >= r["peer"].ratio:
-                out.append(f"audit trail: {key}: the peer trigger is not slower ({r['peer'].ratio:.2f})")
+                out.append(f"audit trail: {key}: the peer trigger ({r['peer'].ratio:.2f}) is not slower than the "
+                           f"package ({r['package'].ratio:.2f})")
     for (key, rank), p in ctx.get("plans", {}).items():
         if p["seq_large"]:
             out.append(f"plan of '{QUERY[key].label}' as a tenant of the company of rank {rank}: Seq Scan on "
@@ -202,7 +205,7 @@ def audit_block(a):
         p, q = a[key]["package"], a[key]["peer"]
         rows.append([labels[key], ms(p.b_ms), ms(p.a_ms), added(p.added_ms), f"{p.ratio:.2f}", goal,
                      yes(p.ratio <= goal), " / ".join(f"{h:.2f}" for h in p.halves_ratio),
-                     f"{q.ratio:.2f}", yes(p.ratio < q.ratio), p.runs, "" if p.stable else "cap"])
+                     f"{q.ratio:.2f}", yes(p.ratio < q.ratio), p.runs, "stable" if p.stable else "cap"])
     main = table(["statement", "off ms", "package ms", "added ms", "ratio", "goal", "met", "halves",
                   "peer ratio", "beats the peer", "runs", "stopped by"], rows, right=(1, 2, 3, 4, 5, 8, 10))
     p = a["insert_bulk_authored"]["package"]
