@@ -185,13 +185,11 @@ def stable(m, against=0):
     return True
 
 
-def measure(conn, sides, params_seq, min_runs, max_runs, max_s, warmup=3, settle=None, against=0,
-            cap_s=None, floor_runs=3):
+def measure(conn, sides, params_seq, min_runs, max_runs, cap_s, warmup=3, settle=None, against=0, floor_runs=3):
     """Runs the sides in turn, in a rotating order (A B C, B C A, C A B, ...), each round with the
     same parameters, after a warm-up; stops once at least min_runs rounds are stable, or at
-    max_runs rounds, or after max_s seconds (with min_runs done), or after cap_s seconds with
-    floor_runs done (statements that take seconds). settle(), when given, runs before each run,
-    untimed."""
+    max_runs rounds, or after cap_s seconds with floor_runs rounds done (statements that take
+    seconds). settle(), when given, runs before each run, untimed."""
     def run(side, params):
         if settle:
             settle()
@@ -201,7 +199,7 @@ def measure(conn, sides, params_seq, min_runs, max_runs, max_s, warmup=3, settle
     for i in range(warmup):
         for side in sides:
             run(side, params_seq[i % len(params_seq)])
-        if time.perf_counter() - t > max_s:
+        if time.perf_counter() - t > cap_s / 10:
             break
     n = len(sides)
     times, txn, rows = ([[] for _ in sides] for _ in range(3))
@@ -215,9 +213,8 @@ def measure(conn, sides, params_seq, min_runs, max_runs, max_s, warmup=3, settle
             times[j].append(s); txn[j].append(t); rows[j].append(r)
         i += 1
         m = Measurement(times, txn, rows, False, time.perf_counter() - start)
-        if ((i >= min_runs and (m.seconds >= max_s or i >= max_runs or stable(m, against)))
-                or (cap_s and i >= floor_runs and m.seconds >= cap_s)):
-            m.stable = stable(m, against)
+        m.stable = stable(m, against)
+        if (i >= min_runs and m.stable) or i >= max_runs or (i >= floor_runs and m.seconds >= cap_s):
             return m
 
 

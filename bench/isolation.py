@@ -210,7 +210,7 @@ def isolation(conn, ctx, queries, min_runs, budget, cap, peers=True):
                                Side(peer_begin(name, ctx), peer_sql(q.tenant)))
         for name, pair in sides.items():
             # A peer's runs may take seconds on a large company: three rounds tell it apart.
-            m = measure(conn, list(pair), params, min_runs, 400, budget, cap_s=cap if name == "package" else budget)
+            m = measure(conn, list(pair), params, min_runs, 400, cap if name == "package" else budget)
             row[name] = m.compare(1, 0)
         out[q.key] = row
         p = row["package"]

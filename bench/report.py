@@ -16,7 +16,11 @@ PEER_LABEL = {"definer": "definer function per row", "subselect": "definer funct
 
 
 def fill(template, blocks):
-    """The template with each marked block replaced; a block this run did not produce says so."""
+    """The template with each marked block replaced; a block this run did not produce says so,
+    and a block without its markers is an error (its table would be lost silently)."""
+    unplaced = set(blocks) - {m.group(2) for m in MARKER.finditer(template)}
+    if unplaced:
+        raise RuntimeError(f"docs/benchmarks.md has no markers for: {', '.join(sorted(unplaced))}")
     def sub(m):
         text = blocks.get(m.group(2))
         body = (text.rstrip("\n") + "\n") if text is not None else "*Not measured in this run.*\n"
