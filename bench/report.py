@@ -5,7 +5,7 @@ docs/benchmarks.md is written by hand; each table sits between `<!-- generated: 
 import re
 import statistics
 
-from bench import audit, isolation, migration
+from bench import audit, isolation, migration, search
 from bench.harness import SERVER_SETTINGS, buffers, plan_text, rows_read, scans
 from bench.isolation import GOAL_ADDED_MS, GOAL_FLOOR_MS, GOAL_LIST_RATIO, PEERS, QUERIES, QUERY
 
@@ -15,14 +15,18 @@ PEER_LABEL = {"definer": "definer function per row", "subselect": "definer funct
               "jwt": "JWT claim (floor)"}
 
 
-def fill(template, blocks):
-    """The template with each marked block replaced; a block this run did not produce says so,
-    and a block without its markers is an error (its table would be lost silently)."""
+def fill(template, blocks, keep_others=False):
+    """The template with each marked block replaced; a block this run did not produce says so
+    (or keeps what it had, with keep_others), and a block without its markers is an error (its
+    table would be lost silently)."""
     unplaced = set(blocks) - {m.group(2) for m in MARKER.finditer(template)}
     if unplaced:
         raise RuntimeError(f"docs/benchmarks.md has no markers for: {', '.join(sorted(unplaced))}")
+
     def sub(m):
         text = blocks.get(m.group(2))
+        if text is None and keep_others:
+            return m.group(0)
         body = (text.rstrip("\n") + "\n") if text is not None else "*Not measured in this run.*\n"
         return m.group(1) + body + m.group(4)
     return MARKER.sub(sub, template)
@@ -176,8 +180,8 @@ def blocks(ctx):
     if "fk_lookups" in ctx:
         b["fkeys"] = fk_block(ctx["fk_lookups"])
     b["phases"] = table(["phase", "seconds"], [[label, f"{s:.1f}"] for label, s in ctx["phases"]], right=(1,))
-    if ctx.get("search") is not None and "search_blocks" in ctx:
-        b.update(ctx["search_blocks"])
+    if ctx.get("search"):
+        b.update(search.blocks(ctx["search"]))
     return b
 
 

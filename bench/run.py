@@ -7,8 +7,8 @@ and write the tables into docs/benchmarks.md (between its `<!-- generated -->` m
     .venv/bin/python bench/run.py --scale 0.01 --output build/benchmarks-ci.md   # CI's tiny run
 
 Parts: 3 migration (bench/migration.py), 1 isolation and 4 plans (bench/isolation.py), 2 audit
-(bench/audit.py), 5 foreign keys the advisor flags (bench/fkeys.py); bench/harness.py measures,
-bench/report.py writes. Exit status 0 even when a goal is missed; each prints a MISSED line.
+(bench/audit.py), 5 foreign keys the advisor flags (bench/fkeys.py), 6 retrieval under isolation
+on a cluster of its own (bench/search.py); bench/harness.py measures, bench/report.py writes. Exit status 0 even when a goal is missed; each prints a MISSED line.
 """
 import argparse
 import datetime
@@ -25,7 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 import pgcluster  # noqa: E402
-from bench import audit, fkeys, generate, harness, isolation, migration, report  # noqa: E402
+from bench import audit, fkeys, generate, harness, isolation, migration, report, search  # noqa: E402
 from bench.harness import connect, log  # noqa: E402
 # test/test_plans.py reads the queries as the benchmark runs them.
 from bench.isolation import QUERIES, company_context, query_params, tenant_begin  # noqa: E402,F401
@@ -46,9 +46,22 @@ def main(argv=None):
     parser.add_argument("--bulk-runs", type=int, default=None,
                         help="cap on the rounds of each bulk write (default 8 at scale >= 0.5, 15 below); at least 4")
     parser.add_argument("--no-peers", action="store_true", help="skip the peer designs")
+    parser.add_argument("--no-search", action="store_true", help="skip part 6 (the searches, on pgvector's server)")
+    parser.add_argument("--search-only", action="store_true",
+                        help="run part 6 alone and print its tables (written to --output only if one is given)")
     parser.add_argument("--report-only", action="store_true",
                         help=f"measure nothing: write the report again from the last run's figures ({LAST_RUN.name})")
     args = parser.parse_args(argv)
+    if args.search_only:
+        subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=ROOT, check=True)
+        blocks = search.blocks(search.run(args.scale, log, harness.missed))
+        text = report.fill(DOC.read_text(encoding="utf-8"), blocks, keep_others=True)
+        print("".join(f"{t}\n" for t in blocks.values()))
+        if "--output" in (argv if argv is not None else sys.argv):
+            pathlib.Path(args.output).write_text(text, encoding="utf-8")
+        for line in harness.MISSED:
+            print(f"MISSED: {line}")
+        return 0
     if args.report_only:
         return write_report(pickle.loads(LAST_RUN.read_bytes()), args.output)
     if args.budget is None:
@@ -140,6 +153,12 @@ def measure_all(args):
             t = time.perf_counter()
             ctx["fk_lookups"] = fkeys.fk_lookups(conn, args.min_runs, args.budget)
             phase("part 5: foreign keys the advisor flags", t)
+
+    if not args.no_search:
+        log("part 6: retrieval under isolation")
+        t = time.perf_counter()
+        ctx["search"] = search.run(args.scale, log, harness.missed)
+        phase("part 6: retrieval under isolation (its own cluster, data and indexes)", t)
 
     phases.append(("total", time.perf_counter() - started))
     ctx["load"].append(os.getloadavg())
