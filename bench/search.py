@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import pgcluster  # noqa: E402
 from bench import generate  # noqa: E402
 from bench.generate import Allocation, sql_array, sql_id  # noqa: E402
+from bench.harness import libpq_env, psql_binary  # noqa: E402
 
 VECTOR_SERVER = "16+vector"
 DIMENSIONS = 1536
@@ -282,7 +283,6 @@ def vector_server():
 
 def psql(cluster, dbname, path, options=None):
     """Runs a script with psql -X -v ON_ERROR_STOP=1; returns (seconds, stderr)."""
-    from bench.run import libpq_env, psql_binary
     t = time.perf_counter()
     proc = subprocess.run([psql_binary(cluster), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)],
                           capture_output=True, text=True, env=libpq_env(cluster, dbname, options))
@@ -699,41 +699,22 @@ def _ms(x):
     return "—" if x is None or x != x else (f"{x:.2f}" if x < 100 else f"{x:,.0f}")
 
 
-def report(res, w):
-    """Part 6 of docs/benchmarks.md."""
+def blocks(res):
+    """Part 6's tables for docs/benchmarks.md (bench/report.py places them between markers)."""
     layout = res["layout"]
     pg, vector, unaccent = res["versions"]
-    w("## 6. Retrieval under isolation")
-    w("")
-    w(f"On a cluster of its own, from the pgvector server of `tools/fetch_pg.py` ({VECTOR_SERVER}: PostgreSQL "
-      f"{pg}, pgvector {vector}; settings "
-      + ", ".join(f"`{k}={v}`" for k, v in SERVER_SETTINGS.items())
-      + f"), with a data set of its own (`bench/search.py`): {layout.companies:,} companies of the same Zipf-like "
-      f"sizes, {res['total_chunks']:,} RAG chunks of {DIMENSIONS:,} dimensions in {layout.memoires:,} memoires, "
-      f"{layout.blocks.n:,} content blocks and {layout.references.n:,} past projects. Embeddings have structure: "
-      f"{TOPICS} topics, each a random direction; a company writes about {TOPICS_PER_COMPANY} of them, which it "
-      f"shares with others; a memoire is its topic's direction plus an offset of its own, a chunk its memoire's "
-      f"plus noise of its own (standard deviations {TOPIC_SD:g}, {MEMOIRE_SD:g}, {CHUNK_SD:g} per dimension). "
-      f"Texts are French words of the building trade: a chunk or block uses its topic's words, the trade's common "
-      f"words, and now and then any word. The package is installed as `make install` does it; the application's "
-      f"HNSW index (`vector_cosine_ops`, pgvector's defaults) and `match_document_chunks` are "
-      f"`test/fixtures/v0_rag.sql`. The text search configuration "
-      + ("uses unaccent." if unaccent else "has no unaccent (this server has none): accents are folded by "
-                                           "`memtech.fold_accents`' expression, which only writes pay for.")
-      + " Build: " + ", ".join(f"{k} {v:.0f} s" for k, v in res["timings"].items() if v >= 0.5) + ".")
-    w("")
-    w(f"Each company searches {res['queries']} queries, each run {res['runs']} times, as a tenant "
-      f"(`SET LOCAL ROLE authenticated`, `app.user_id`); p50 and p95 are over all runs, of the statement alone. "
-      "A vector query is one of the company's topics' directions plus a fresh memoire offset and chunk noise. "
-      "*Recall@10* is the share of the exact answer's 10 rows returned: for the chunk searches, the company's 10 "
-      "nearest chunks (exact distances, ties by id); for `search_hybrid`, Supabase's fusion of the exact vector "
-      "list and the exact text list; for `search_library`, the company's 10 best by `ts_rank` computed from the "
-      "texts. Hybrid text: three words of the company's chunk nearest to the query (not the trade's common "
-      "words); library: two words of one of the company's blocks (*specific*), or one word of its trade "
-      "(*broad*: hits in a large share of the company's library).")
-    w("")
-    w("| company | chunks | blocks | method | recall@10 | rows | p50 ms | p95 ms | goal | met |")
-    w("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |")
+    b = {}
+    b["search-setup"] = (
+        f"- server: {VECTOR_SERVER} (PostgreSQL {pg}, pgvector {vector}); settings "
+        + ", ".join(f"`{k}={v}`" for k, v in SERVER_SETTINGS.items()) + "\n"
+        f"- data: {layout.companies:,} companies, {res['total_chunks']:,} RAG chunks of {DIMENSIONS:,} dimensions in "
+        f"{layout.memoires:,} memoires, {layout.blocks.n:,} content blocks, {layout.references.n:,} past projects; "
+        f"{TOPICS} topics, {TOPICS_PER_COMPANY} a company; standard deviations per dimension {TOPIC_SD:g} (topic), "
+        f"{MEMOIRE_SD:g} (memoire), {CHUNK_SD:g} (chunk)\n"
+        f"- text search configuration: " + ("with unaccent" if unaccent else "without unaccent (this server has "
+                                             "none: `memtech.fold_accents` folds accents)") + "\n"
+        f"- {res['queries']} queries a company, each run {res['runs']} times\n"
+        "- build (s): " + ", ".join(f"{k} {v:.0f}" for k, v in res["timings"].items() if v >= 0.5) + "\n")
     labels = {
         "match_document_chunks": "`match_document_chunks(q, 10)` as shipped (HNSW under row level security)",
         "exact": "exact query, through `document_chunks (memoire_id)`",
@@ -744,6 +725,7 @@ def report(res, w):
         "library_expression": "alternative: GIN on the expression, ranked from the texts (owner, specific)",
         "library_tenant": "without the package: the tenant's own full-text query under row level security (specific)",
     }
+    rows = []
     for label, c in res["companies"].items():
         s = c["sizes"]
         for key, title in labels.items():
@@ -760,67 +742,35 @@ def report(res, w):
             elif key == "library_specific":
                 goal = f"recall ≥ {GOAL_RECALL}, p50 ≤ {GOAL_LIBRARY_P50_MS:g} ms"
                 met = "yes" if (t.recall or 0) >= GOAL_RECALL and t.p(0.5) <= GOAL_LIBRARY_P50_MS else "**no**"
-            recall = "—" if t.recall is None else f"{t.recall:.3f}"
-            rows = "—" if not t.returned else f"{statistics.mean(t.returned):.1f}"
-            w(f"| {label} (rank {c['rank']}) | {s['document_chunks']:,} | {s['content_blocks']:,} | {title} | "
-              f"{recall} | {rows} | {_ms(t.p(0.5))} | {_ms(t.p(0.95))} | {goal} | {met} |")
-    w("")
-    w("*Rows* is the mean number of rows returned (10 asked). The tenant's own full-text query runs once a query, "
-      "for at most 3 queries of a company with more than 20,000 blocks.")
-    w("")
-    w("What one call read (`pg_stat_xact_user_tables` in its transaction: sequential scans / index scans / rows "
-      "fetched), first query of each company:")
-    w("")
-    w("| company | " + " | ".join(f"`{k}`" for k in ("search_chunks", "match_document_chunks", "search_hybrid",
-                                                      "search_library")) + " |")
-    w("| --- | --- | --- | --- | --- |")
-    for label, r in res["reads"].items():
-        cells = []
-        for key in ("search_chunks", "match_document_chunks", "search_hybrid", "search_library"):
-            cells.append("; ".join(f"{t}: {a}/{b}/{n:,}" for t, (a, b, n) in sorted(r[key].items())) or "—")
-        w(f"| {label} | " + " | ".join(cells) + " |")
-    w("")
-    w("### The two paths of search_chunks, by company size")
-    w("")
-    w("Each path forced with `memtech.search_exact_limit` (a number larger than any company: exact; `0`: the "
-      "index), p50 of 5 queries × " + str(res["runs"]) + " runs. `search_chunks` takes the exact path up to "
-      f"its limit, {res['default_limit']:,} chunks by default, set from this table at scale 1 (200,000 chunks); "
-      "the companies measured above take the same paths with any limit between the median's chunks and the "
-      "largest's.")
-    w("")
-    w("| rank | chunks | share | exact ms | index ms | index recall@10 | faster |")
-    w("| ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for r in sorted(res["crossover"], key=lambda r: r["chunks"]):
-        w(f"| {r['rank']} | {r['chunks']:,} | {100 * r['chunks'] / res['total_chunks']:.2f}% | {_ms(r['exact'])} | "
-          f"{_ms(r['index'])} | {r['index_recall']:.3f} | {'exact' if r['exact'] <= r['index'] else 'index'} |")
-    w("")
+            rows.append(f"| {label} (rank {c['rank']}) | {s['document_chunks']:,} | {s['content_blocks']:,} | {title} | "
+                        f"{'—' if t.recall is None else f'{t.recall:.3f}'} | "
+                        f"{'—' if not t.returned else f'{statistics.mean(t.returned):.1f}'} | "
+                        f"{_ms(t.p(0.5))} | {_ms(t.p(0.95))} | {goal} | {met} |")
+    b["search"] = "\n".join(["| company | chunks | blocks | method | recall@10 | rows | p50 ms | p95 ms | goal | met |",
+                             "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |"] + rows) + "\n"
+    keys = ("search_chunks", "match_document_chunks", "search_hybrid", "search_library")
+    rows = [f"| {label} | " + " | ".join("; ".join(f"{t}: {a}/{b_}/{n:,}" for t, (a, b_, n) in sorted(r[k].items()))
+                                         or "—" for k in keys) + " |" for label, r in res["reads"].items()]
+    b["search-reads"] = "\n".join(["| company | " + " | ".join(f"`{k}`" for k in keys) + " |",
+                                   "| --- | --- | --- | --- | --- |"] + rows) + "\n"
+    rows = [f"| {r['rank']} | {r['chunks']:,} | {100 * r['chunks'] / res['total_chunks']:.2f}% | {_ms(r['exact'])} | "
+            f"{_ms(r['index'])} | {r['index_recall']:.3f} | {'exact' if r['exact'] <= r['index'] else 'index'} |"
+            for r in sorted(res["crossover"], key=lambda r: r["chunks"])]
     x = res["crossover_chunks"]
-    if x:
-        w(f"Crossover measured in this run: about {x:,} chunks ({100 * x / res['total_chunks']:.2f}% of the table).")
-    else:
-        w("Crossover measured in this run: none (one path wins at every size).")
-    w("")
-    w(f"The default limit is {res['default_limit']:,} chunks.")
-    w("")
+    b["search-paths"] = "\n".join(
+        ["| rank | chunks | share | exact ms | index ms | index recall@10 | faster |",
+         "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"] + rows) + "\n\n" + (
+        f"Crossover in this run: about {x:,} chunks ({100 * x / res['total_chunks']:.2f}% of the table)."
+        if x else "Crossover in this run: none (one path wins at every size).") + (
+        f" The default limit (`memtech.search_exact_limit`) is {res['default_limit']:,} chunks.\n")
     g = res["growth"]
-    w("### Growing to 1,000,000 chunks")
-    w("")
-    w(f"Extrapolated from this run, not measured: the same companies and shares, each {g['factor']:.0f} times larger. "
-      f"The exact path reads every chunk of the company, {g['per_chunk_ms'] * 1000:.1f} µs each here (the median "
-      "over the sizes above), so it grows with the company. The index's path passes about "
-      "`candidates / share` entries of the graph, whatever the table's size, plus a descent that grows with its "
-      "logarithm: at a given share it stays about what it costs here. Fitted on the table above, index ms ≈ "
-      + (f"{g['fit'][0]:.2f} + {g['fit'][1]:.4f} / share" if g['fit'][0] is not None else "—") + ".")
-    w("")
-    w("| company | chunks at 1,000,000 | exact path ms | index path ms (same share, measured here) |")
-    w("| --- | ---: | ---: | ---: |")
-    for r in g["rows"]:
-        w(f"| {r['label']} | {r['chunks']:,} | {_ms(r['exact'])} | {_ms(r['index'])} |")
-    w("")
-    w(f"So at 1,000,000 chunks the crossover lies near {g['crossover_1m']:,} chunks"
-      if g["crossover_1m"] else "So at 1,000,000 chunks the crossover could not be placed from this run")
-    w(" (set `memtech.search_exact_limit` there): the largest and the smallest companies keep their paths, "
-      "a median company moves to whichever is cheaper at its share. The full-text searches read the company's "
-      "hits only (the company's lexeme in the GIN query; the text list of `search_hybrid` through the expression "
-      "index, ranked from the texts): they grow with the company's hits, not with the table.")
-    w("")
+    fit = f"{g['fit'][0]:.2f} + {g['fit'][1]:.4f} / share" if g["fit"][0] is not None else "—"
+    rows = [f"| {r['label']} | {r['chunks']:,} | {_ms(r['exact'])} | {_ms(r['index'])} |" for r in g["rows"]]
+    b["search-growth"] = (
+        f"Each company {g['factor']:.0f} times larger; the exact path at {g['per_chunk_ms'] * 1000:.1f} µs a chunk "
+        f"(the median over the sizes above); index ms ≈ {fit}.\n\n"
+        + "\n".join(["| company | chunks at 1,000,000 | exact path ms | index path ms (same share, measured here) |",
+                     "| --- | ---: | ---: | ---: |"] + rows) + "\n\n"
+        + (f"Crossover at 1,000,000 chunks: near {g['crossover_1m']:,} chunks.\n" if g["crossover_1m"]
+           else "Crossover at 1,000,000 chunks: not placed by this run.\n"))
+    return b
