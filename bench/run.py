@@ -169,7 +169,8 @@ def measure_all(args):
 
 def write_report(ctx, output):
     ctx["missed"] = report.verdicts(ctx) + ctx.get("run_missed", [])
-    text = report.fill(DOC.read_text(encoding="utf-8"), report.blocks(ctx))
+    # A run without part 6 leaves the page's part 6 tables as they were (from --search-only).
+    text = report.fill(DOC.read_text(encoding="utf-8"), report.blocks(ctx), keep_others="search" not in ctx)
     if output != "-":
         out = pathlib.Path(output)
         out.parent.mkdir(parents=True, exist_ok=True)
