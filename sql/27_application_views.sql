@@ -227,7 +227,21 @@ $$;
 -- security and reads a tenant table returns or changes whatever its own code selects, for any
 -- caller. Only the application knows whether it filters by company, so it is named, not
 -- changed. A body in a string is not parsed until it runs: a table named in it as a whole word
--- (unqualified, or qualified by its schema) counts as read.
+-- (unqualified, or qualified by its schema) counts as read. The package's own, declared in
+-- memtech.api_definer_function (module 18, so not yet on a first install), are left out.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_declared_api_definers() RETURNS oid[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  declared oid[] := '{}';
+BEGIN
+  IF to_regclass('memtech.api_definer_function') IS NOT NULL THEN
+    EXECUTE 'SELECT coalesce(array_agg(d.function::oid), ''{}'') FROM memtech.api_definer_function d' INTO declared;
+  END IF;
+  RETURN declared;
+END
+$$;
+
 DO $$
 DECLARE
   f record;
@@ -267,6 +281,7 @@ BEGIN
                                               AND d.refclassid = 'pg_class'::regclass AND d.refobjid = r.oid)
                               ELSE p.prosrc ~* r.pattern END
      WHERE p.prosecdef
+       AND p.oid <> ALL (pg_temp.memtech_declared_api_definers())
        AND p.prokind IN ('f', 'p')
        AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)   -- not callable as such
        AND p.prolang NOT IN (SELECT l.oid FROM pg_language l WHERE l.lanname IN ('internal', 'c'))

@@ -23,3 +23,59 @@ SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing %s.%s concurre
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
                     WHERE indexrelid = to_regclass(format('public.%I', i)) AND indisvalid)
 \gexec
+
+-- The search (sql/28_search.sql). On document_chunks, which the install leaves as the
+-- application has it, its indexes are always built here: the full-text index of search_hybrid,
+-- and the RAG path document_chunks (memoire_id) unless an index on memoire_id exists (the one
+-- build/prepare.sql builds). Their comments mark them as the package's: the uninstall drops them.
+SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing %s concurrently'; END $$$notice$, what),
+       format('DROP INDEX CONCURRENTLY IF EXISTS public.%I', i),
+       format('CREATE INDEX CONCURRENTLY %I ON public.document_chunks %s', i, definition),
+       format('COMMENT ON INDEX public.%I IS %L', i, note)
+  FROM (VALUES
+         ('document_chunks.memoire_id', 'document_chunks_memoire_id_idx', '(memoire_id)',
+          'memtech: built after the install (build/finish.sql) for the tenant path of a company''s RAG chunks; the uninstall drops it.'),
+         ('document_chunks for the full-text search', 'document_chunks_search_idx',
+          'USING gin (memtech.chunk_document(content))',
+          'memtech: built after the install (build/finish.sql) for the full text of search_hybrid; the uninstall drops it.')
+       ) AS wanted (what, i, definition, note)
+ WHERE to_regclass('public.document_chunks') IS NOT NULL
+   AND to_regprocedure('memtech.chunk_document(text)') IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
+                    WHERE indexrelid = to_regclass(format('public.%I', i)) AND indisvalid)
+   -- Any valid index led by memoire_id serves the RAG path, the application's own included.
+   AND NOT (i = 'document_chunks_memoire_id_idx'
+            AND EXISTS (SELECT 1 FROM pg_catalog.pg_index x
+                          JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+                         WHERE x.indrelid = to_regclass('public.document_chunks') AND a.attname = 'memoire_id'
+                           AND x.indisvalid))
+\gexec
+
+-- The library's search documents, when the install left them (a library larger than
+-- memtech.index_build_limit): made in 256 ranges of ids, each its own short transaction (a
+-- tenant's write of a row being made waits for that range only), then indexed concurrently.
+-- The triggers keep them from the install on; the index, built last, tells search_library
+-- that the table is complete.
+SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: making the library''s search documents'; END $$$notice$)
+ WHERE to_regclass('memtech.library_document') IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
+                    WHERE indexrelid = to_regclass('memtech.library_document_search_idx') AND indisvalid)
+\gexec
+SELECT format($sync$DO $$ BEGIN PERFORM set_config('client_min_messages', 'warning', true); PERFORM memtech.sync_library_documents(%L, %L); END $$$sync$,
+              lpad(to_hex(n), 2, '0') || '000000-0000-0000-0000-000000000000',
+              lpad(to_hex(n), 2, '0') || 'ffffff-ffff-ffff-ffff-ffffffffffff')
+  FROM generate_series(0, 255) n
+ WHERE to_regclass('memtech.library_document') IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
+                    WHERE indexrelid = to_regclass('memtech.library_document_search_idx') AND indisvalid)
+\gexec
+SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing memtech.library_document concurrently'; END $$$notice$),
+       'DROP INDEX CONCURRENTLY IF EXISTS memtech.library_document_search_idx',
+       'CREATE INDEX CONCURRENTLY library_document_search_idx ON memtech.library_document USING gin (document) '
+       'WITH (fastupdate = off)',
+       format('COMMENT ON INDEX memtech.library_document_search_idx IS %L',
+              'The library search''s index; its existence says memtech.library_document is complete. Without a pending list (fastupdate off): each write of the library updates it at once, and a search never reads entries that are not sorted yet.')
+ WHERE to_regclass('memtech.library_document') IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
+                    WHERE indexrelid = to_regclass('memtech.library_document_search_idx') AND indisvalid)
+\gexec

@@ -15,9 +15,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from conftest import FIXTURES
 from helpers import load_v0, notices
 from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_VIEWER, BLOCK_A2, MEMOIRE_A, OWNER, PROJECT_A,
-                             SECTION_A, ensure_cluster_roles, insert_tenant_data, install_as, lay_out)
+                             SECTION_A, V0_FIXTURES, check, ensure_cluster_roles, insert_tenant_data, install_as,
+                             lay_out, psql_as)
 
 RAN_AS = "attack: code of the tenant ran as "
 
@@ -36,7 +38,7 @@ DECLARE
 BEGIN
   FOR t IN SELECT ty.typname, pg_catalog.format('%I.%I', n.nspname, ty.typname) AS target
              FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace n ON n.oid = ty.typnamespace
-            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech') AND ty.typtype IN ('b', 'd', 'e', 'r', 'm')
+            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech', 'extensions') AND ty.typtype IN ('b', 'd', 'e', 'r', 'm')
               AND ty.typcategory <> 'A' AND ty.typrelid = 0 LOOP
     BEGIN
       EXECUTE pg_catalog.format('CREATE DOMAIN pg_temp.%I AS %s CHECK (pg_temp.evil())', t.typname, t.target);
@@ -46,7 +48,7 @@ BEGIN
   END LOOP;
   FOR t IN SELECT c.relname, pg_catalog.format('%I.%I', n.nspname, c.relname) AS target
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech') AND c.relkind IN ('r', 'v', 'm', 'p') LOOP
+            WHERE n.nspname IN ('pg_catalog', 'public', 'memtech', 'extensions') AND c.relkind IN ('r', 'v', 'm', 'p') LOOP
     BEGIN
       EXECUTE pg_catalog.format('CREATE VIEW pg_temp.%I AS SELECT * FROM %s WHERE pg_temp.evil()', t.relname, t.target);
     EXCEPTION WHEN OTHERS THEN
@@ -92,7 +94,18 @@ CALLS = ["SELECT memtech.current_user_id(), memtech.current_company_id(), memtec
          "SELECT * FROM memtech.active_member",
          "SELECT memtech.sync_active_members()", "SELECT memtech.sync_block_tags()",
          "SELECT memtech.generate_audit_function('users')", "SELECT memtech.request_origin()",
-         "SELECT memtech.installed_version()"]
+         "SELECT memtech.installed_version()",
+         "SELECT memtech.sync_library_documents()", "SELECT memtech.search_query('béton')",
+         "SELECT * FROM public.search_library('béton fondations qualité', 5)",
+         "SELECT * FROM public.search_library('\"procédure qualité\" -secret', 50)"]
+# The searches over chunks, where pgvector is there: an untyped vector literal (its type is the
+# function's own, wherever pgvector lives), on the exact path and on the index's.
+QUERY_VECTOR = "'[" + ",".join("0.01" for _ in range(1536)) + "]'"
+VECTOR_CALLS = [f"SELECT * FROM public.search_chunks({QUERY_VECTOR}, 5)",
+                f"SELECT * FROM public.search_hybrid('alpha chunk', {QUERY_VECTOR}, 5)",
+                f"DO $$ BEGIN PERFORM set_config('memtech.search_exact_limit', '0', true); "
+                f"PERFORM * FROM public.search_chunks({QUERY_VECTOR}, 5); "
+                f"PERFORM * FROM public.search_hybrid('alpha', {QUERY_VECTOR}, 5); END $$"]
 
 # Who attacks: the API role, and what the request says about the user.
 WHO = {
@@ -109,18 +122,36 @@ HEADERS = json.dumps({"x-forwarded-for": "192.0.2.1, 203.0.113.7", "user-agent":
 
 @pytest.fixture(params=["plain", "supabase"])
 def target(request, db, build_scripts):
-    """(db, owner): the v0 database with the package installed by its owner and companies A and B."""
+    """(db, owner): the v0 database with the package installed by its owner and companies A and B.
+    Where the server has pgvector, document_chunks.embedding is a vector (pgvector in public, or in
+    extensions as on Supabase), with the application's HNSW index, and the chunks have embeddings."""
     ensure_cluster_roles(db.cluster)    # authenticator, the login PostgREST switches roles from
+    with db.connect() as conn:
+        vector = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone()
+        if vector:
+            if request.param == "supabase":
+                conn.execute("CREATE SCHEMA extensions")
+                conn.execute("GRANT USAGE ON SCHEMA extensions TO PUBLIC")
+            conn.execute("CREATE EXTENSION vector SCHEMA " + ("extensions" if request.param == "supabase" else "public"))
     if request.param == "supabase":
-        lay_out(db)
+        lay_out(db, v0=False)
+        for name in V0_FIXTURES + (["v0_rag"] if vector else []):
+            # Supabase's search_path has extensions, where its pgvector lives.
+            check(psql_as(db, OWNER, FIXTURES / f"{name}.sql", {"search_path": "public,extensions"}),
+                  f"loading {name}.sql as {OWNER}")
         proc = install_as(db, OWNER, build_scripts.install)
         assert proc.returncode == 0, proc.stderr
         owner = OWNER
     else:
         load_v0(db)
+        if vector:
+            db.load_fixture("v0_rag")
         db.install()
         owner = "postgres"
     insert_tenant_data(db)
+    if vector:
+        db.psql("UPDATE public.document_chunks SET embedding = "
+                "(SELECT array_agg((0.01 + (n % 7) / 100.0)::real) FROM generate_series(1, 1536) n WHERE id IS NOT NULL)")
     return db, owner
 
 
@@ -136,6 +167,8 @@ def attack(db, who, warm=False):
     returns the roles the tenant's code ran as."""
     role, claims, app_user_id = WHO[who]
     tables = tenant_tables(db)
+    with db.connect() as conn:
+        vector = conn.execute("SELECT to_regproc('public.search_chunks') IS NOT NULL").fetchone()[0]
     said = []
     with psycopg.connect(db.dsn, user="authenticator", autocommit=True) as conn:
         conn.add_notice_handler(lambda d: said.append(d.message_primary or ""))
@@ -157,7 +190,7 @@ def attack(db, who, warm=False):
             conn.execute("ROLLBACK TO SAVEPOINT attempt")
 
         def every_entry_point():
-            for call in CALLS:
+            for call in CALLS + (VECTOR_CALLS if vector else []):
                 attempt(call)
             for table in tables:
                 attempt(f"SELECT count(*) FROM public.{table}")

@@ -23,6 +23,8 @@ def test_prove_sh_runs_every_pgtap_file_and_passes(cluster, build_scripts):
 def test_the_dockerfile_installs_the_built_script_at_first_start_and_ships_the_tests():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "RUN python3 build.py" in dockerfile
-    assert "/src/build/install.sql /docker-entrypoint-initdb.d/" in dockerfile
+    assert "/src/build/install.sql /docker-entrypoint-initdb.d/50-" in dockerfile
+    # make install runs build/finish.sql after the install: the image too, in that order.
+    assert "/src/build/finish.sql /docker-entrypoint-initdb.d/60-" in dockerfile
     assert "COPY tools/prove.sh /usr/share/memtech/prove.sh" in dockerfile
     assert "COPY test/pgtap /usr/share/memtech/test/pgtap" in dockerfile

@@ -155,17 +155,27 @@ def test_the_default_plan_uses_it(bench_db, key, company):
     check(plan, key, index_table, large)
 
 
-def test_row_level_security_leaves_a_tenant_parallel_plans(bench_db):
+@pytest.mark.parametrize("named_by", ["app.user_id", "request.jwt.claims"])
+def test_row_level_security_leaves_a_tenant_parallel_plans(bench_db, named_by):
     # The policies' helpers are PARALLEL RESTRICTED: the leader runs them once, in an init
     # plan. Were one of them PARALLEL UNSAFE (PostgreSQL's default), no tenant statement
     # could get parallel workers, which the same query without row level security may get on
-    # a large company's rows. Parallel plans made cheap here so that the planner picks one.
+    # a large company's rows; and were one to enter an exception block (a subtransaction, which
+    # a parallel leader may not start), the statement would fail. Both ways of naming the user
+    # (a backend's app.user_id, PostgREST's JWT claims) take their own path through the helper.
+    # Parallel plans made cheap here so that the planner picks one.
     db, contexts, _, _ = bench_db
     cheap = ("SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0; "
              "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL max_parallel_workers_per_gather = 2; "
              "SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; ")
+    me = contexts["largest"]["me"]
+    if named_by == "app.user_id":
+        begin = tenant_begin(me, cheap)
+    else:
+        claims = json.dumps({"sub": str(me), "role": "authenticated"})
+        begin = f"BEGIN; {cheap}SET LOCAL ROLE authenticated; SET LOCAL request.jwt.claims = '{claims}'"
     with db.connect() as conn:
-        conn.execute(tenant_begin(contexts["largest"]["me"], cheap))
+        conn.execute(begin)
         try:
             plan = conn.execute("EXPLAIN (FORMAT JSON) SELECT count(*) FROM public.content_blocks").fetchone()[0][0]
             count = conn.execute("SELECT count(*) FROM public.content_blocks").fetchone()[0]

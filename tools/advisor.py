@@ -39,7 +39,8 @@ documentation. What each one checks:
                             authenticated whose USING is an OR with `<auth value> IS NULL` (or
                             `NOT (<auth value> IS NOT NULL)`) as one of its top-level terms
   anon_security_definer_function_executable           a SECURITY DEFINER function anon may run
-  authenticated_security_definer_function_executable  ... that authenticated may run
+  authenticated_security_definer_function_executable  ... that authenticated may run (one the
+                            package declares in memtech.api_definer_function says so, with why)
   invalid_index             an index left invalid (a failed concurrent build), not being built
 
 "Readable" is any column privilege (a table granted column by column is exposed all the same);
@@ -89,6 +90,10 @@ SENSITIVE_WORDS = [
 ]
 
 PLAIN_TRUE = {"true", "(true)", "1=1", "(1=1)"}
+
+# Where the package declares the SECURITY DEFINER functions the API may execute, with why
+# (sql/28_search.sql): the finding stays (Supabase's advisor reports them too), with the reason.
+DECLARATION = "memtech.api_definer_function"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -393,10 +398,30 @@ def lint_function_search_path_mutable(cat):
 
 
 def lint_security_definer_executable(cat):
+    declared = _declared_definers(cat)
     for role in cat.roles:
         for (fn,) in _functions(cat, f"p.prosecdef AND has_function_privilege('{role}', p.oid, 'EXECUTE')"):
+            reason = f"; declared in {DECLARATION}: {declared[fn]}" if fn in declared else ""
             yield Finding(f"{role}_security_definer_function_executable", fn,
-                          f"SECURITY DEFINER, and {role} may execute it")
+                          f"SECURITY DEFINER, and {role} may execute it{reason}")
+
+
+def _declared_definers(cat):
+    """{function, as the lints name it: reason} of memtech.api_definer_function, the package's
+    declaration of the SECURITY DEFINER functions the API may execute ({} without it)."""
+    if not cat.rows("SELECT to_regclass(%(table)s) IS NOT NULL", {"table": DECLARATION})[0][0]:
+        return {}
+    return dict(cat.rows(f"""
+        SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), d.reason
+          FROM {DECLARATION} d JOIN pg_proc p ON p.oid = d.function JOIN pg_namespace n ON n.oid = p.pronamespace"""))
+
+
+def declared_definer_functions(conn):
+    """{function: reason} of the SECURITY DEFINER functions memtech declares the API may execute
+    (memtech.api_definer_function), named as the findings name them: the findings
+    authenticated_security_definer_function_executable that the package accepts, and only those."""
+    with _catalog_session(conn):
+        return _declared_definers(_Catalog(conn))
 
 
 def lint_invalid_index(cat):

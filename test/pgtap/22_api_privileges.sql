@@ -2,7 +2,7 @@
 -- table, and which helpers they can reach. Each query lists offenders, so a failure says
 -- which table, role or function is at fault.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 CREATE TEMPORARY VIEW package_table AS SELECT table_name AS name FROM memtech.tenant_table;
 
@@ -63,17 +63,36 @@ SELECT is_empty($$
      AND NOT coalesce(p.proconfig && ARRAY['search_path=pg_catalog, pg_temp', 'search_path=""'], false)
 $$, 'every function of memtech pins its search_path to pg_catalog, pg_temp (or to nothing)');
 
+-- memtech.api_definer_function declares, each with its reason, the definer functions the
+-- API may execute (the searches that must bypass row level security to use a GIN index, and
+-- keep to the acting user's company themselves): authenticated may execute those, and no
+-- other; anon none at all.
 SELECT is_empty($$
   SELECT format('%s may execute %s, which runs as its owner', r.rolname, p.oid::regprocedure)
     FROM pg_proc p CROSS JOIN (VALUES ('anon'), ('authenticated')) r (rolname)
    WHERE p.prosecdef AND has_function_privilege(r.rolname, p.oid, 'EXECUTE')
      AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-$$, 'no API role may execute a security-definer function');
+     AND NOT (r.rolname = 'authenticated' AND p.oid IN (SELECT d.function FROM memtech.api_definer_function d))
+$$, 'no API role may execute a security-definer function, but authenticated those declared in memtech.api_definer_function');
+
+SELECT is_empty($$
+  SELECT format('%s: %s', d.function, concat_ws(', ',
+           CASE WHEN p.oid IS NULL THEN 'no such function' END,
+           CASE WHEN NOT p.prosecdef THEN 'not SECURITY DEFINER: it need not be declared' END,
+           CASE WHEN NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+                THEN 'search_path not pinned to pg_catalog, pg_temp' END,
+           CASE WHEN NOT has_function_privilege('authenticated', p.oid, 'EXECUTE') THEN 'not executable by authenticated' END,
+           CASE WHEN prosrc !~ 'memtech\.current_company_id\(\)' THEN 'does not ask memtech.current_company_id()' END))
+    FROM memtech.api_definer_function d LEFT JOIN pg_proc p ON p.oid = d.function
+   WHERE p.oid IS NULL OR NOT p.prosecdef OR NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+      OR NOT has_function_privilege('authenticated', p.oid, 'EXECUTE') OR prosrc !~ 'memtech\.current_company_id\(\)'
+$$, 'each declared function is a security-definer function that pins its search_path, asks memtech.current_company_id() and authenticated may execute');
 
 SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p
    WHERE p.prosecdef AND p.pronamespace = 'public'::regnamespace
-$$, 'no security-definer function sits in public, the schema the API exposes');
+     AND p.oid NOT IN (SELECT d.function FROM memtech.api_definer_function d)
+$$, 'no security-definer function sits in public, the schema the API exposes, but those declared');
 
 SELECT is_empty($$
   SELECT format('%s may execute %s', r.rolname, p.oid::regprocedure)
@@ -85,7 +104,13 @@ SELECT is_empty($$
               ELSE has_function_privilege(r.rolname, p.oid, 'EXECUTE') END
      AND NOT (r.rolname = 'authenticated'
               AND p.proname IN ('current_user_id', 'current_company_id', 'current_user_role'))
-$$, 'of the private helpers, the API roles may execute only those the policies call');
+     -- Pure functions (IMMUTABLE, an SQL body that reads no table, running as the caller) that
+     -- an index expression may call, which every role writing the table evaluates: they tell
+     -- nothing but what they are given.
+     AND NOT (p.provolatile = 'i' AND NOT p.prosecdef AND p.prosqlbody IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                AND d.refclassid = 'pg_class'::regclass))
+$$, 'of the private helpers, the API roles may execute only those the policies call, and pure ones for index expressions');
 
 -- Each restrictive policy finds the tenant's rows through an index on its tenant column
 -- (document_chunks through memoires.company_id: its own structure is the application's;

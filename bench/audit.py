@@ -1,0 +1,142 @@
+"""Part 2: writes to content_blocks with the package's audit trail, without it, and with the peer
+design instead (one generic row trigger writing both versions of the row whole as jsonb)."""
+import psycopg
+
+from bench.harness import Side, log, measure
+from bench.isolation import tenant_begin
+
+GOAL = {"insert_one": 1.3, "update_one": 1.4, "insert_bulk": 1.3, "update_bulk": 1.3}
+AUDIT_TRIGGERS = ("content_blocks_audit_insert", "content_blocks_audit_update", "content_blocks_audit_delete")
+PEER_TRIGGER = "peer_audit_row"
+
+# Written from the published descriptions of supa_audit and the classic audit trigger.
+PEER_SETUP = [
+    "DROP SCHEMA IF EXISTS peer_audit CASCADE",
+    "CREATE SCHEMA peer_audit",
+    """CREATE TABLE peer_audit.record_version (
+  id bigserial PRIMARY KEY, op text NOT NULL, ts timestamptz NOT NULL DEFAULT now(),
+  table_oid oid NOT NULL, table_schema name NOT NULL, table_name name NOT NULL,
+  record jsonb, old_record jsonb)""",
+    "CREATE INDEX record_version_ts ON peer_audit.record_version USING brin (ts)",
+    "CREATE INDEX record_version_table_oid ON peer_audit.record_version (table_oid)",
+    """CREATE FUNCTION peer_audit.log_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+AS $$
+BEGIN
+  INSERT INTO peer_audit.record_version (op, table_oid, table_schema, table_name, record, old_record)
+  VALUES (TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
+          CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END,
+          CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END);
+  RETURN NULL;
+END
+$$""",
+    # Fires in every session (ALWAYS) but acts only where bench.peer_audit is on: every side
+    # evaluates the same WHEN per row.
+    f"""CREATE TRIGGER {PEER_TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON public.content_blocks
+FOR EACH ROW WHEN (pg_catalog.current_setting('bench.peer_audit', true) = 'on')
+EXECUTE FUNCTION peer_audit.log_row()""",
+    f"ALTER TABLE public.content_blocks ENABLE ALWAYS TRIGGER {PEER_TRIGGER}",
+]
+PEER_TEARDOWN = [f"DROP TRIGGER {PEER_TRIGGER} ON public.content_blocks", "DROP SCHEMA peer_audit CASCADE"]
+
+INSERT_ONE = ("INSERT INTO public.content_blocks (type, title, content, tags, metadata) VALUES "
+              "('procedure', 'Mode opératoire – coffrage', 'Phasage et contrôles du coffrage.', "
+              "ARRAY['coffrage', 'sécurité'], '{\"source\": \"bench\"}') RETURNING id")
+UPDATE_ONE = ("UPDATE public.content_blocks SET content = content || ' (révisé)', tags = tags || 'BIM'::text "
+              "WHERE id = %(block)s")
+# An import names no author (created_by NULL); AUTHORED below names them.
+INSERT_BULK = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active) "
+               "SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
+               "c.is_active FROM public.content_blocks c JOIN public.bench_bulk USING (id)")
+UPDATE_BULK = ("UPDATE public.content_blocks c SET title = c.title || ' (révisé)' FROM public.bench_bulk b "
+               "WHERE c.id = b.id")
+AUTHORED = ("INSERT INTO public.content_blocks (company_id, type, title, content, metadata, tags, is_active, "
+            "created_by) SELECT c.company_id, c.type, c.title || ' (copie)', c.content, c.metadata, c.tags, "
+            "c.is_active, c.created_by FROM public.content_blocks c JOIN (SELECT id FROM public.bench_bulk "
+            "LIMIT {n}) b USING (id)")
+
+
+def _switchable(conn, on):
+    """With on=True every trigger of content_blocks but the audit ones (foreign key checks
+    included) fires ALWAYS, so that a session with session_replication_role = replica runs
+    everything but the audit trail; on=False puts them back as the install made them."""
+    for (name,) in conn.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.content_blocks'::regclass "
+                                "AND tgname <> ALL (%s)", [list(AUDIT_TRIGGERS) + [PEER_TRIGGER]]).fetchall():
+        conn.execute(f'ALTER TABLE public.content_blocks {"ENABLE ALWAYS" if on else "ENABLE"} TRIGGER "{name}"')
+
+
+def _session(conn, *settings):
+    other = psycopg.connect(conn.info.dsn, autocommit=True)
+    other.prepare_threshold = None
+    for s in settings:
+        other.execute(s)
+    return other
+
+
+def audit_cost(conn, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max):
+    """Three sessions of one database: audit on (conn), off, and the peer's trigger instead. The
+    last two keep session_replication_role = replica for their whole life, so that the package's
+    audit triggers do not fire there; no session switches it, because every switch empties the
+    session's plan cache. Every write is rolled back. Returns {key: {"package", "peer"}}."""
+    for sql in PEER_SETUP:
+        conn.execute(sql)
+    _switchable(conn, True)
+    off = _session(conn, "SET session_replication_role = replica")
+    peer = _session(conn, "SET session_replication_role = replica", "SET bench.peer_audit = on")
+    try:
+        return _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max)
+    finally:
+        off.close()
+        peer.close()
+        _switchable(conn, False)
+        for sql in PEER_TEARDOWN:
+            conn.execute(sql)
+
+
+def _sides(begin, sql, off, peer):
+    return [Side(begin, sql, "ROLLBACK", off), Side(begin, sql, "ROLLBACK"), Side(begin, sql, "ROLLBACK", peer)]
+
+
+def _result(m):
+    return {"package": m.compare(1, 0), "peer": m.compare(2, 0)}
+
+
+def _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max):
+    out = {}
+    begin = tenant_begin(ctx["writer"])
+    for key, sql, params in (("insert_one", INSERT_ONE, [{}]),
+                             ("update_one", UPDATE_ONE, [{"block": b} for b in ctx["blocks"]])):
+        m = measure(conn, _sides(begin, sql, off, peer), params, min_runs, 2000, budget * 3)
+        out[key] = _result(m)
+        log(f"  {key:11s}: off {out[key]['package'].b_ms:.3f} ms, ratio {out[key]['package'].ratio:.2f}, "
+            f"peer {out[key]['peer'].ratio:.2f} ({m.runs} runs)")
+    # Bulk statements of a job with BYPASSRLS (the superuser here) on the company's rows.
+    conn.execute("DROP TABLE IF EXISTS public.bench_bulk")
+    conn.execute("CREATE UNLOGGED TABLE public.bench_bulk AS SELECT id FROM public.content_blocks "
+                 "WHERE company_id = %s ORDER BY md5(id::text) LIMIT %s", [ctx["company"], bulk_rows])
+    conn.execute("ALTER TABLE public.bench_bulk ADD PRIMARY KEY (id)")
+    conn.execute("ANALYZE public.bench_bulk")
+    n = conn.execute("SELECT count(*) FROM public.bench_bulk").fetchone()[0]
+
+    # Before each run: the dead rows of the rolled-back runs vacuumed, their writes checkpointed,
+    # so that no run pays for another's.
+    def settle():
+        conn.execute("VACUUM public.content_blocks, public.content_block_tags, public.audit_log, "
+                     "peer_audit.record_version")
+        conn.execute("CHECKPOINT")
+
+    for key, sql in (("insert_bulk", INSERT_BULK), ("update_bulk", UPDATE_BULK)):
+        m = measure(conn, _sides("BEGIN", sql, off, peer), [{}], bulk_min, bulk_max, float("inf"), warmup=0,
+                    settle=settle)
+        out[key] = _result(m)
+        log(f"  {key:11s}: off {out[key]['package'].b_ms:.1f} ms, ratio {out[key]['package'].ratio:.2f}, "
+            f"peer {out[key]['peer'].ratio:.2f} ({m.runs} runs of {n} rows)")
+    out["bulk_rows"] = n
+    authored = max(10, n // 10)
+    m = measure(conn, _sides("BEGIN", AUTHORED.format(n=authored), off, peer)[:2], [{}], 3, 3, float("inf"),
+                warmup=0, settle=settle)
+    out["insert_bulk_authored"] = {"package": m.compare(1, 0)}
+    out["authored_rows"] = authored
+    settle()
+    conn.execute("DROP TABLE public.bench_bulk")
+    return out

@@ -1,0 +1,306 @@
+"""The tables of docs/benchmarks.md, from what this run measured, and nothing else.
+
+docs/benchmarks.md is written by hand; each table sits between `<!-- generated: NAME -->` and
+`<!-- end generated -->`, and fill() replaces only what lies between them."""
+import re
+import statistics
+
+from bench import audit, isolation, migration, search
+from bench.harness import SERVER_SETTINGS, buffers, plan_text, rows_read, scans
+from bench.isolation import GOAL_ADDED_MS, GOAL_FLOOR_MS, GOAL_LIST_RATIO, PEERS, QUERIES, QUERY
+
+MARKER = re.compile(r"(<!-- generated: ([\w-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+PEER_LABEL = {"definer": "definer function per row", "subselect": "definer function in a sub-select",
+              "jwt": "JWT claim (floor)"}
+
+
+def fill(template, blocks, keep_others=False):
+    """The template with each marked block replaced; a block this run did not produce says so
+    (or keeps what it had, with keep_others), and a block without its markers is an error (its
+    table would be lost silently)."""
+    unplaced = set(blocks) - {m.group(2) for m in MARKER.finditer(template)}
+    if unplaced:
+        raise RuntimeError(f"docs/benchmarks.md has no markers for: {', '.join(sorted(unplaced))}")
+
+    def sub(m):
+        text = blocks.get(m.group(2))
+        if text is None and keep_others:
+            return m.group(0)
+        body = (text.rstrip("\n") + "\n") if text is not None else "*Not measured in this run.*\n"
+        return m.group(1) + body + m.group(4)
+    return MARKER.sub(sub, template)
+
+
+def show_sql(sql):
+    """psycopg's %(name)s placeholders shown as $name."""
+    return PLACEHOLDER.sub(lambda m: "$" + m.group(1), sql)
+
+
+def ms(x):
+    return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def added(x):
+    return f"{x:+.3f}" if abs(x) < 10 else f"{x:+.1f}"
+
+
+def yes(ok):
+    return "yes" if ok else "**no**"
+
+
+def table(header, rows, right=()):
+    out = ["| " + " | ".join(header) + " |",
+           "| " + " | ".join("---:" if i in right else "---" for i in range(len(header))) + " |"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def human_bytes(n):
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"
+
+
+# ------------------------------------------------------------------------------ verdicts
+
+def judge_isolation(c, peers):
+    """(goal text, met, beats the sub-floor peers, within reach of the floor or None) for one row."""
+    if c.short:
+        goal, met = f"added ≤ {GOAL_ADDED_MS}", c.added_ms <= GOAL_ADDED_MS
+        beats = all(c.added_ms < p.added_ms for n, p in peers.items() if n != "jwt")
+        floor = c.added_ms - peers["jwt"].added_ms <= GOAL_FLOOR_MS if "jwt" in peers else None
+    else:
+        goal, met = f"ratio ≤ {GOAL_LIST_RATIO}", c.ratio <= GOAL_LIST_RATIO
+        beats = all(c.ratio < p.ratio for n, p in peers.items() if n != "jwt")
+        floor = None
+    return goal, met, beats, floor
+
+
+def verdicts(ctx):
+    """Every MISSED line of this run's figures."""
+    out = []
+    for key, rank, label, row in _iso_rows(ctx):
+        c = row["package"]
+        peers = {n: p for n, p in row.items() if n != "package"}
+        goal, met, beats, floor = judge_isolation(c, peers)
+        q = QUERY[key].label
+        if not met:
+            out.append(f"isolation: '{q}' for the {label} company: added {added(c.added_ms)} ms, ratio "
+                       f"{c.ratio:.2f} (owner {ms(c.b_ms)} ms; goal {goal})")
+        if peers and not beats:
+            fig = (lambda x: f"{added(x.added_ms)} ms") if c.short else (lambda x: f"ratio {x.ratio:.2f}")
+            out.append(f"isolation: '{q}' for the {label} company: the package ({fig(c)}) does not beat "
+                       + ", ".join(f"{PEER_LABEL[n]} ({fig(p)})" for n, p in peers.items() if n != "jwt"))
+        if floor is False:
+            out.append(f"isolation: '{q}' for the {label} company: {added(c.added_ms - peers['jwt'].added_ms)} ms "
+                       f"above the JWT floor (goal {GOAL_FLOOR_MS} ms)")
+        if not c.same_rows or any(not p.same_rows for p in peers.values()):
+            out.append(f"isolation: '{q}' for the {label} company: the sides return different rows")
+    for key, goal in audit.GOAL.items():
+        r = ctx.get("audit", {}).get(key)
+        if r:
+            if r["package"].ratio > goal:
+                out.append(f"audit trail: {key} ratio {r['package'].ratio:.2f} (goal {goal})")
+            if r["package"].ratio >= r["peer"].ratio:
+                out.append(f"audit trail: {key}: the peer trigger ({r['peer'].ratio:.2f}) is not slower than the "
+                           f"package ({r['package'].ratio:.2f})")
+    for (key, rank), p in ctx.get("plans", {}).items():
+        if p["seq_large"]:
+            out.append(f"plan of '{QUERY[key].label}' as a tenant of the company of rank {rank}: Seq Scan on "
+                       f"{', '.join(p['seq_large'])}")
+    for r in ctx.get("migration", []):
+        for step in ("install", "uninstall"):
+            late = sorted(t for t, (secs, _) in r[step]["readers"].items() if secs > migration.GOAL_READER_WAIT_S)
+            if late:
+                out.append(f"migration ({r['label']}): readers of {', '.join(late)} waited more than "
+                           f"{migration.GOAL_READER_WAIT_S:g} s during the {step}")
+    if ctx.get("migration"):
+        _, quarter, full = ctx["migration"]
+        growth = full["install"]["seconds"] / quarter["install"]["seconds"]
+        if growth > migration.GOAL_INSTALL_GROWTH:
+            out.append(f"install time grew {growth:.2f}x for 4x the chunks (goal {migration.GOAL_INSTALL_GROWTH:g}x)")
+    for r in ctx.get("fk_lookups", []):
+        if not r["empty"] and (r["seq_a"] or r["read_a"] > r["read_b"]):
+            out.append(f"foreign key {r['object']}: the existing indexes read {r['read_a']:,} rows, the advisor's "
+                       f"{r['read_b']:,}")
+    return out
+
+
+def _iso_rows(ctx):
+    if "isolation" not in ctx:
+        return []
+    big, small = ctx["contexts"]
+    return [(q.key, c["rank"], label, ctx["isolation"][(q.key, c["rank"])])
+            for q in QUERIES for label, c in (("largest", big), ("small", small))]
+
+
+# ------------------------------------------------------------------------------ blocks
+
+def blocks(ctx):
+    b = {}
+    m, args = ctx["machine"], ctx["args"]
+    (l1, _, _), (e1, e5, e15) = ctx["load"]
+    b["machine"] = (
+        f"`bench/run.py --scale {args.scale:g}`, {ctx['date']}.\n\n"
+        f"- {m['cpus']} CPUs ({m['cpu']}), {m['memory']} of memory, {m['os']}\n"
+        f"- {m['postgres']}\n"
+        "- settings: " + ", ".join(f"`{k}={v}`" for k, v in SERVER_SETTINGS.items())
+        + "; `fsync`, `synchronous_commit` and `full_page_writes` off\n"
+        f"- client: Python {m['python']}, psycopg {m['psycopg']}, unix socket, same machine\n"
+        f"- load average before the run {l1:.2f} (1 min), after it {e1:.2f} / {e5:.2f} / {e15:.2f} (1, 5, 15 min)\n")
+    miss = ctx["missed"]
+    b["summary"] = ("Every goal is met.\n" if not miss else
+                    f"{len(miss)} goal(s) missed:\n\n" + "".join(f"- MISSED: {x}\n" for x in miss))
+    if "counts" in ctx:
+        big, small = ctx["contexts"]
+        b["dataset"] = (f"Scale {args.scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in ctx["counts"].items())
+                        + ".\n\n" + table(["company", "rank"] + list(big["sizes"]),
+                                          [[label, c["rank"]] + [f"{v:,}" for v in c["sizes"].values()]
+                                           for label, c in (("largest", big), ("small", small))]))
+    if "isolation" in ctx:
+        b["isolation"] = isolation_block(ctx)
+        h = ctx["baseline"]
+        b["helper"] = table(["statement", "tenant ms", "owner ms", "added ms", "runs"],
+                            [[f"`{isolation.BASELINE.tenant}`", ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]],
+                            right=(1, 2, 3, 4))
+    b["queries"] = "".join(f"- {q.label}: `{show_sql(q.tenant)}`\n" for q in QUERIES)
+    b["peers"] = "".join(f"- {PEER_LABEL[n]} (`peer_{n}`): `USING ({c})`\n"
+                         for n, c in isolation.peer_policies().items()) + "".join(
+        f"\n```sql\n{sql};\n```\n" for sql in isolation.PEER_FUNCTIONS)
+    if "audit" in ctx:
+        b["audit"], b["audit-authored"] = audit_block(ctx["audit"])
+        b["audit-peer"] = "```sql\n" + ";\n\n".join(audit.PEER_SETUP[2:]) + ";\n```\n"
+    if "migration" in ctx:
+        b["migration"], b["migration-steps"] = migration_block(ctx)
+    if "plans" in ctx:
+        b["plans"] = plans_block(ctx)
+    if "fk_lookups" in ctx:
+        b["fkeys"] = fk_block(ctx["fk_lookups"])
+    b["phases"] = table(["phase", "seconds"], [[label, f"{s:.1f}"] for label, s in ctx["phases"]], right=(1,))
+    if ctx.get("search"):
+        b.update(search.blocks(ctx["search"]))
+    return b
+
+
+def isolation_block(ctx):
+    rows = []
+    for key, rank, label, row in _iso_rows(ctx):
+        c = row["package"]
+        peers = {n: p for n, p in row.items() if n != "package"}
+        goal, met, beats, floor = judge_isolation(c, peers)
+        halves = c.halves_added if c.short else c.halves_ratio
+        spread = " / ".join(added(h) if c.short else f"{h:.2f}" for h in halves)
+        rowcount = f"{c.rows_a:,}" + ("" if c.same_rows else f" (owner {c.rows_b:,}: DIFFERENT)")
+        rows.append([QUERY[key].label, label, rowcount, ms(c.b_ms), added(c.added_ms), f"{c.ratio:.2f}", goal,
+                     yes(met), spread, f"{c.runs}" + ("" if c.stable else " (cap)")]
+                    + [f"{added(peers[n].added_ms)} / {peers[n].ratio:.2f}" if n in peers else "—" for n in PEERS]
+                    + [yes(beats) if peers else "—", "—" if floor is None else yes(floor)])
+    header = (["query", "company", "rows", "owner ms", "added ms", "ratio", "goal", "met", "halves", "runs"]
+              + [f"{PEER_LABEL[n]}: added ms / ratio" for n in PEERS]
+              + ["beats the peers", f"within {GOAL_FLOOR_MS} ms of the floor"])
+    return table(header, rows, right=(2, 3, 4, 5, 9))
+
+
+def audit_block(a):
+    labels = {"insert_one": "INSERT one block", "update_one": "UPDATE one block",
+              "insert_bulk": f"INSERT ... SELECT {a['bulk_rows']:,} blocks",
+              "update_bulk": f"UPDATE {a['bulk_rows']:,} blocks"}
+    rows = []
+    for key, goal in audit.GOAL.items():
+        p, q = a[key]["package"], a[key]["peer"]
+        rows.append([labels[key], ms(p.b_ms), ms(p.a_ms), added(p.added_ms), f"{p.ratio:.2f}", goal,
+                     yes(p.ratio <= goal), " / ".join(f"{h:.2f}" for h in p.halves_ratio),
+                     f"{q.ratio:.2f}", yes(p.ratio < q.ratio), p.runs, "stable" if p.stable else "cap"])
+    main = table(["statement", "off ms", "package ms", "added ms", "ratio", "goal", "met", "halves",
+                  "peer ratio", "beats the peer", "runs", "stopped by"], rows, right=(1, 2, 3, 4, 5, 8, 10))
+    p = a["insert_bulk_authored"]["package"]
+    n = a["authored_rows"]
+    authored = table(["rows", "with authors, audit on ms", "audit off ms", "µs a row (off)",
+                      "µs a row without authors (off)", "runs"],
+                     [[f"{n:,}", ms(p.a_ms), ms(p.b_ms), f"{p.b_ms / n * 1000:.0f}",
+                       f"{a['insert_bulk']['package'].b_ms / a['bulk_rows'] * 1000:.0f}", p.runs]],
+                     right=(0, 1, 2, 3, 4, 5))
+    return main, authored
+
+
+def migration_block(ctx):
+    V0 = migration.V0_TABLES
+    rows = []
+    for r in ctx["migration"]:
+        c = r["v0_counts"]
+        desc = (f"{r['label']}: {c['projects']:,} projects, {c['sections']:,} sections, {c['memoires']:,} memoires, "
+                f"{c['document_chunks']:,} chunks ({human_bytes(sum(r['v0_sizes'].values()))})")
+        for step in ("install", "uninstall"):
+            s = r[step]
+            inst = step == "install"
+            rows.append([desc, step, s["runs"], f"{s['seconds']:.2f}", f"{s['min_s']:.2f}–{s['max_s']:.2f}",
+                         f"{s['prepare_s']:.2f}" if inst else "—", f"{s['finish_s']:.2f}" if inst else "—",
+                         f"{s['locked_s']:.2f}"] + [f"{s['readers'][t][0] * 1000:.0f} ms" for t in V0])
+            desc = ""
+    main = table(["v0 data", "script", "runs", "time s (median)", "min–max s", "prepare s", "finish s",
+                  "v0 tables locked s"] + [f"longest read: {t}" for t in V0], rows, right=(2, 3, 4, 5, 6, 7, 8, 9, 10, 11))
+    small, quarter, full = ctx["migration"]
+    g = full["install"]["seconds"] / quarter["install"]["seconds"]
+    chunks = full["v0_counts"]["document_chunks"] / max(1, quarter["v0_counts"]["document_chunks"])
+    g_all = full["install"]["seconds"] / small["install"]["seconds"]
+    rows_x = full["v0_counts"]["sections"] / max(1, small["v0_counts"]["sections"])
+    main += (f"\n- {chunks:.1f}x the chunks, everything else equal (second and third states): the install took "
+             f"{g:.2f}x as long (goal at most {migration.GOAL_INSTALL_GROWTH:g}x): {yes(g <= migration.GOAL_INSTALL_GROWTH)}.\n"
+             f"- Every v0 table {rows_x:.1f}x as big (first and third states): the install took {g_all:.2f}x as "
+             f"long, the v0 tables were locked {full['install']['locked_s'] / small['install']['locked_s']:.2f}x as long.\n")
+    steps = "".join(f"- {secs:.2f} s: {msg}\n" for secs, msg in full["install"]["slowest"])
+    deferred = full["install"].get("deferred", [])
+    steps += ("\nLeft to `build/finish.sql` at this scale: " + (", ".join(f"`{d}`" for d in deferred) or "nothing")
+              + ". Indexes of the v0 tables after the install: "
+              + "; ".join(f"{t}: {', '.join(f'`{i}`' for i in ix)}" for t, ix in ctx.get("v0_indexes", {}).items())
+              + ".\n")
+    return main, steps
+
+
+def plans_block(ctx):
+    big, small = ctx["contexts"]
+    rows = []
+    for q in QUERIES:
+        for label, c in (("largest", big), ("small", small)):
+            p = ctx["plans"][(q.key, c["rank"])]
+            rows.append([q.label, label, plan_text(p["tenant"]), f"{rows_read(p['tenant']):,}",
+                         f"{buffers(p['tenant']):,}", plan_text(p["owner"]), f"{rows_read(p['owner']):,}",
+                         f"{buffers(p['owner']):,}", ", ".join(p["seq_large"]) or "none"])
+    parallel = sorted({f"{QUERY[k].label} ({'largest' if rk == big['rank'] else 'small'}, {side})"
+                       for (k, rk), pl in ctx["plans"].items() for side in ("tenant", "owner")
+                       if any(s["parallel"] for s in scans(pl[side]))})
+    return (f"A Seq Scan on a table of {ctx['large_threshold']:,} rows or more is flagged.\n\n"
+            + table(["query", "company", "tenant plan", "read", "buffers", "owner plan", "read", "buffers",
+                     "seq scan on a large table"], rows, right=(3, 4, 6, 7))
+            + "\nParallel scans: " + ("; ".join(parallel) or "none") + ".\n")
+
+
+def fk_block(fks):
+    rows = []
+    for r in fks:
+        fk = r["fk"]
+        head = [f"`{r['object']}` ({', '.join(fk['columns'])}) → `{fk['referenced_table']}`",
+                f"{fk['on_delete']} / {fk['on_update']}", f"`{fk['serving_index'] or 'none'}`", r["kind"]]
+        if r["empty"]:
+            rows.append(head + [f"not measured: `{fk['table']}` holds no row"] + [""] * 7)
+            continue
+        p = r["pair"]
+        generic = r["generic_a"] if r["generic_a"] == r["generic_b"] else f"{r['generic_a']} / {r['generic_b']}"
+        rows.append(head + [f"{p.rows_a:,}", ms(p.a_ms), ms(p.b_ms), f"{p.ratio:.2f}",
+                            f"{r['plan_a']} ({r['read_a']:,})", f"{r['plan_b']} ({r['read_b']:,})", generic, p.runs])
+    out = table(["foreign key", "on delete / update", "index serving it", "key kind", "rows a lookup finds",
+                 "existing ms", "advisor's ms", "ratio", "existing plan (read)", "with the advisor's index (read)",
+                 "generic plans", "runs"], rows, right=(4, 5, 6, 7, 11))
+    measured = [r for r in fks if not r["empty"]]
+    if measured:
+        ratios = [r["pair"].ratio for r in measured]
+        serving = [r for r in measured if r["read_a"] <= r["read_b"] and not r["seq_a"]]
+        out += (f"\n{len(serving)} of the {len(measured)} lookups measured read no more rows with the existing "
+                f"indexes than with the advisor's, with no Seq Scan; ratios {min(ratios):.2f} to {max(ratios):.2f} "
+                f"(median {statistics.median(ratios):.2f}); the advisor's indexes would take "
+                f"{human_bytes(sum(r['exact_bytes'] for r in measured))}.\n")
+    return out
+
