@@ -2452,10 +2452,12 @@ COMMENT ON COLUMN memtech.active_member.company_id IS 'Their company: the only t
 COMMENT ON COLUMN memtech.active_member.role IS 'Their role, which decides what they may write.';
 ALTER TABLE memtech.active_member ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 
--- Every statement of a tenant asks who is acting, through the policies, so this is kept to
--- one PL/pgSQL call (its expressions are compiled once per session): no regular expression
--- (a regex costs half as much as the lookup of the user), and the claims are parsed only
--- when a request carries them, with an exception block to name malformed ones.
+-- Every statement of a tenant asks who is acting, through the policies (the policy of
+-- active_member below, which calls this when the request carries claims, and otherwise
+-- reads app.user_id with the expression from_app has here), so this is kept to one
+-- PL/pgSQL call (its expressions are compiled once per session), with no regular
+-- expression (one costs half as much as the lookup of the user), and the claims are parsed
+-- only when a request carries them.
 -- PARALLEL RESTRICTED rather than the default UNSAFE: a policy runs the helpers once per
 -- statement, in an init plan of the leader, and one unsafe function anywhere in a statement
 -- keeps PostgreSQL from giving any of it parallel workers, which the same query without row
@@ -2478,9 +2480,10 @@ BEGIN
   END IF;
   -- No exception block around the cast: entering one starts a subtransaction, which the
   -- leader of a parallel plan may not, so every tenant query given workers would fail. What
-  -- is plainly no JSON object (or array) is refused by its shape; the rare text that has the
-  -- shape and is still not JSON fails with jsonb's own error.
-  IF claims !~ '^\s*(\{.*\}|\[.*\])\s*$' THEN
+  -- is plainly no JSON object (or array) is refused by its first and last characters; the
+  -- rare text of that shape that is still not JSON fails with jsonb's own error.
+  claims := btrim(claims, E' \t\r\n');
+  IF NOT ((left(claims, 1) = '{' AND right(claims, 1) = '}') OR (left(claims, 1) = '[' AND right(claims, 1) = ']')) THEN
     RAISE EXCEPTION 'request.jwt.claims is not a JSON object'
       USING ERRCODE = 'invalid_authorization_specification',
             HINT = 'Set it to the JWT''s claims as JSON, e.g. {"sub": "<users.id>"}.';
@@ -2498,33 +2501,85 @@ $$;
 COMMENT ON FUNCTION memtech.current_user_id() IS
   'The acting user''s id: the sub of request.jwt.claims (set by PostgREST), else app.user_id (set by a backend), NULL when neither names a user in uuid form; fails when the two name different users, so a client cannot pose as someone else with one of them.';
 
--- Invoker functions: row level security on active_member shows them the acting user's row,
--- and the owner's triggers that call them see every row, hence the explicit user_id.
+-- Invoker functions. Where row level security binds the caller (every tenant, hence every
+-- policy that calls them), the policy of active_member below shows it the acting user's row
+-- and no other, so the lookup reads that row with no condition of its own: the acting user
+-- is worked out once per lookup, by the policy (naming it again in a WHERE clause made it
+-- three times, in every statement of a tenant).
+-- That policy is the only one of active_member (the install drops any other, below).
+-- Where row level security does not bind (superusers and roles with BYPASSRLS, e.g. the
+-- owner's triggers), every row is visible, hence the explicit user_id.
 CREATE OR REPLACE FUNCTION memtech.current_company_id() RETURNS uuid
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+  IF row_security_active('memtech.active_member'::regclass) THEN
+    RETURN (SELECT m.company_id FROM memtech.active_member m);
+  END IF;
   RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_company_id() IS
   'Company of the acting user if that user exists and is active, else NULL (which matches no row). Policies call it as (SELECT memtech.current_company_id()) so it runs once per statement.';
 
+-- The same, for the isolation policy of a table whose commands are all for one role set
+-- (sql/21_row_level_security.sql): the company of the acting user if their role is one of
+-- these, else NULL, so that one lookup checks both.
+CREATE OR REPLACE FUNCTION memtech.current_company_id(VARIADIC roles public.user_role[]) RETURNS uuid
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF row_security_active('memtech.active_member'::regclass) THEN
+    RETURN (SELECT m.company_id FROM memtech.active_member m WHERE m.role = ANY (roles));
+  END IF;
+  RETURN (SELECT m.company_id FROM memtech.active_member m
+           WHERE m.user_id = memtech.current_user_id() AND m.role = ANY (roles));
+END
+$$;
+COMMENT ON FUNCTION memtech.current_company_id(public.user_role[]) IS
+  'Company of the acting user if that user exists, is active and has one of these roles, else NULL (which matches no row).';
+
 CREATE OR REPLACE FUNCTION memtech.current_user_role() RETURNS public.user_role
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+  IF row_security_active('memtech.active_member'::regclass) THEN
+    RETURN (SELECT m.role FROM memtech.active_member m);
+  END IF;
   RETURN (SELECT m.role FROM memtech.active_member m WHERE m.user_id = memtech.current_user_id());
 END
 $$;
 COMMENT ON FUNCTION memtech.current_user_role() IS
   'Role of the acting user if that user exists and is active, else NULL (which allows nothing).';
 
+-- The acting user, as memtech.current_user_id() names it. Without claims (a backend that sets
+-- app.user_id) the policy reads app.user_id itself, with the function's very expression:
+-- calling the function costs more than the rest of the lookup (each call of a function that
+-- pins its search_path sets and restores it, and PL/pgSQL prepares its expressions again in
+-- every transaction), where the policy's expression is planned with the helpers' query,
+-- once per session. With claims it calls the function, which parses them and checks that
+-- both name the same user. A policy is stored parsed, so that no search_path of the
+-- caller changes what it calls; test/pgtap/20_tenant_context.sql checks that the two agree.
 DROP POLICY IF EXISTS memtech_acting_user_only ON memtech.active_member;
 CREATE POLICY memtech_acting_user_only ON memtech.active_member FOR SELECT TO PUBLIC
-  USING (user_id = (SELECT memtech.current_user_id()));
+  USING (user_id = (SELECT CASE WHEN coalesce(current_setting('request.jwt.claims', true), '') = ''
+                                THEN CASE WHEN btrim(current_setting('app.user_id', true)) LIKE '________-____-____-____-____________'
+                                          THEN btrim(current_setting('app.user_id', true))::uuid END
+                                ELSE memtech.current_user_id() END));
 COMMENT ON POLICY memtech_acting_user_only ON memtech.active_member IS
   'A role reads the company and role of its acting user only, never who belongs to which company.';
+-- Another permissive policy would show rows of other users to the helpers' lookups.
+DO $$
+DECLARE
+  p record;
+BEGIN
+  FOR p IN SELECT polname FROM pg_policy
+            WHERE polrelid = 'memtech.active_member'::regclass AND polname <> 'memtech_acting_user_only' LOOP
+    RAISE NOTICE 'memtech: dropping policy % of memtech.active_member, which must show each role its acting user''s row only', p.polname;
+    EXECUTE format('DROP POLICY %I ON memtech.active_member', p.polname);
+  END LOOP;
+END
+$$;
 
 -- SECURITY DEFINER: it writes active_member, which no API role may write.
 CREATE OR REPLACE FUNCTION memtech.keep_active_members() RETURNS trigger
@@ -2766,7 +2821,8 @@ $$;
 COMMENT ON FUNCTION memtech.guard_user_change() IS
   'BEFORE UPDATE trigger on users: nobody changes their own role, activation or company, and a company keeps at least one active admin.';
 
-REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role(),
+REVOKE ALL ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_company_id(public.user_role[]),
+  memtech.current_user_role(),
   memtech.keep_active_members(), memtech.sync_active_members(),
   memtech.fill_company_id(), memtech.check_same_company(), memtech.guard_user_change() FROM PUBLIC;
 
@@ -2862,16 +2918,35 @@ DO $$
 DECLARE
   t record;
   p record;
+  folded text;
+  helper text;
 BEGIN
   FOR t IN SELECT * FROM pg_temp.memtech_tenant_table ORDER BY table_name LOOP
+    -- A table whose every command the API may run is for one and the same role set, other
+    -- than members (the audit log: admins read, nobody writes), has the role checked here,
+    -- with the company, in one lookup of the acting user instead of two (each policy is
+    -- evaluated on its own): the permissive policies are then true. Nothing changes of who
+    -- may do what: a command the manifest allows nobody still has no permissive policy.
+    -- (Not for a table reached through its memoire: its isolation policy calls no helper.)
+    SELECT CASE WHEN count(DISTINCT r) = 1 AND min(r) IN ('admins', 'editors') AND t.company_via <> 'memoire_id'
+                THEN min(r) END INTO folded
+      FROM unnest(ARRAY[t.select_by, t.insert_by, t.update_by, t.delete_by]) r;
+    helper := CASE folded
+      WHEN 'admins' THEN $e$memtech.current_company_id('admin')$e$
+      WHEN 'editors' THEN $e$memtech.current_company_id('admin', 'user')$e$
+      ELSE 'memtech.current_company_id()' END;
     PERFORM pg_temp.memtech_policy(t.table_name, 'tenant_isolation', 'ALL', 'public', true,
       CASE t.company_via
-        WHEN 'id' THEN 'id = (SELECT memtech.current_company_id())'
-        WHEN 'company_id' THEN 'company_id = (SELECT memtech.current_company_id())'
-        -- a table that keeps its v0 structure: a row is its memoire's company's
-        WHEN 'memoire_id' THEN 'memoire_id IN (SELECT m.id FROM public.memoires m WHERE m.company_id = (SELECT memtech.current_company_id()))'
+        WHEN 'id' THEN format('id = (SELECT %s)', helper)
+        WHEN 'company_id' THEN format('company_id = (SELECT %s)', helper)
+        -- a table that keeps its v0 structure: a row is its memoire's company's. The
+        -- memoires a policy's sub-select sees are already only the acting user's company's
+        -- (this policy of memoires applies to it, restrictive, whoever asks), so it names no
+        -- company itself: one lookup of the acting user fewer in every statement on chunks.
+        WHEN 'memoire_id' THEN 'memoire_id IN (SELECT m.id FROM public.memoires m)'
       END,
-      'Restrictive: every command stays inside the acting user''s company, whatever other policies allow.');
+      'Restrictive: every command stays inside the acting user''s company, whatever other policies allow'
+      || CASE folded WHEN 'admins' THEN ', and is an admin''s.' WHEN 'editors' THEN ', and is an admin''s or a user''s.' ELSE '.' END);
     -- Who may do what inside the company. The role test is inside the (SELECT ...): one
     -- boolean computed once per statement, which the planner takes as what it is, rather
     -- than a comparison it would estimate to keep a fraction of the rows (and plan for a
@@ -2888,7 +2963,9 @@ BEGIN
            'admins, and each user for their own profile')) AS s (role_set, expr, who) USING (role_set)
     LOOP
       PERFORM pg_temp.memtech_policy(t.table_name, p.role_set || '_' || p.verb, p.command, 'authenticated', false,
-                                     p.expr, format('Who may %s within the company: %s.', lower(p.command), p.who));
+                                     CASE WHEN folded IS NULL THEN p.expr ELSE 'true' END,
+                                     format('Who may %s within the company: %s', lower(p.command), p.who)
+                                     || CASE WHEN folded IS NULL THEN '.' ELSE ' (checked by memtech_tenant_isolation).' END);
     END LOOP;
     EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t.table_name);
   END LOOP;
@@ -2954,8 +3031,8 @@ BEGIN
   END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
-  TO authenticated;
+GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_company_id(public.user_role[]),
+  memtech.current_user_role() TO authenticated;
 
 -- ==== sql/23_updated_at.sql ====
 -- updated_at says when a row last changed, on every table whose DDL adds it (the column

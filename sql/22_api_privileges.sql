@@ -56,5 +56,5 @@ BEGIN
   END IF;
 END
 $$;
-GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_user_role()
-  TO authenticated;
+GRANT EXECUTE ON FUNCTION memtech.current_user_id(), memtech.current_company_id(), memtech.current_company_id(public.user_role[]),
+  memtech.current_user_role() TO authenticated;

@@ -1,7 +1,7 @@
 -- Who is asking: the acting user comes from the JWT claims or app.user_id, and company and
 -- role from users (through memtech.active_member); a company_id left out fills itself in.
 BEGIN;
-SELECT plan(43);
+SELECT plan(52);
 
 INSERT INTO companies (id, name) VALUES ('c0000000-0000-4000-8000-000000000001', 'Alpha BTP'),
                                         ('c0000000-0000-4000-8000-000000000002', 'Beta Construction');
@@ -190,6 +190,38 @@ SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
 SELECT results_eq('SELECT user_id FROM memtech.active_member',
   $$VALUES ('d0000000-0000-4000-8000-000000000001'::uuid)$$,
   'a tenant reads its own row of active_member, never who belongs to another company');
+SELECT is(memtech.current_company_id(), 'c0000000-0000-4000-8000-000000000001'::uuid,
+  'bound by row level security, the company is read from the acting user''s row');
+-- Without claims, the policy of active_member reads app.user_id with its own copy of
+-- current_user_id()'s expression: both must name the same user, whatever app.user_id holds.
+SET LOCAL app.user_id = 'D0000000-0000-4000-8000-000000000001';
+SELECT is((SELECT m.user_id FROM memtech.active_member m), memtech.current_user_id(),
+  'the policy of active_member and current_user_id() agree on an id in capitals');
+SET LOCAL app.user_id = '  d0000000-0000-4000-8000-000000000001 ';
+SELECT is((SELECT m.user_id FROM memtech.active_member m), memtech.current_user_id(),
+  'and on an id between spaces');
+SET LOCAL app.user_id = 'd0000000000040008000000000000001';
+SELECT is((SELECT m.user_id FROM memtech.active_member m), memtech.current_user_id(),
+  'and on an id without hyphens, which names nobody');
+SET LOCAL app.user_id = 'service-token';
+SELECT is((SELECT m.user_id FROM memtech.active_member m), memtech.current_user_id(),
+  'and on a subject that is no uuid');
+SET LOCAL app.user_id = '';
+SELECT is((SELECT m.user_id FROM memtech.active_member m), memtech.current_user_id(),
+  'and on an empty app.user_id');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-00000000000z';
+SELECT throws_ok('SELECT m.user_id FROM memtech.active_member m', '22P02', NULL,
+  'and an id of the uuid form that is not hexadecimal fails the statement, as current_user_id() does');
+SET LOCAL app.user_id = 'd0000000-0000-4000-8000-000000000001';
+SET LOCAL request.jwt.claims = '{"sub": "d0000000-0000-4000-8000-000000000003"}';
+SELECT throws_ok('SELECT m.user_id FROM memtech.active_member m', '28000', NULL,
+  'with claims naming another user than app.user_id, the policy fails the statement too');
+SET LOCAL request.jwt.claims = '';
+RESET ROLE;
+SELECT is((SELECT string_agg(polname::text, ', ') FROM pg_policy WHERE polrelid = 'memtech.active_member'::regclass),
+  'memtech_acting_user_only',
+  'active_member has one policy, the acting user''s row, which the helpers'' lookups rely on');
+SET LOCAL ROLE authenticated;
 SELECT throws_ok($$INSERT INTO memtech.active_member VALUES ('d0000000-0000-4000-8000-000000000009',
     'c0000000-0000-4000-8000-000000000002', 'admin')$$, '42501', NULL, 'a tenant cannot write itself into a company');
 RESET ROLE;
