@@ -620,9 +620,11 @@ BEGIN
       -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum:
       -- a wider first search is what finds more of the exact answer, for a large company
       -- most of all (whose own chunks crowd the query's neighbourhood), and costs little more
-      -- to a smaller one, whose scan goes on past it anyway. Strict order (HNSW): the scan
-      -- hands the chunks over nearest first, so LIMIT takes the best it found and stops; the
-      -- rows are sorted again by their exact distance below (IVFFlat's order is relaxed).
+      -- to a smaller one, whose scan goes on past it anyway. Relaxed order: each batch of the
+      -- scan comes nearest first, so LIMIT takes the best of the first batch and stops; a
+      -- company that needs further batches gets their rows as found (strict order would drop
+      -- those nearer than the last row handed over, and with them part of the answer of a
+      -- small company). The rows are sorted by their exact distance below.
       -- The index is the only way the planner is left: "IS TRUE" keeps the filter off
       -- document_chunks (memoire_id) (the exact scan the company is too large for), and
       -- sequential scans are off for this statement (the planner does not count the reading
@@ -724,7 +726,7 @@ $fn$;
 
   EXECUTE replace(replace(replace(chunks_sql, '@vector@', quote_ident(vector_schema)),
                           '@ann_settings@', CASE WHEN iterative THEN
-                            'SET hnsw.iterative_scan = strict_order SET hnsw.ef_search = 100 '
+                            'SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 100 '
                             'SET hnsw.max_scan_tuples = 20000 SET hnsw.scan_mem_multiplier = 4 '
                             'SET ivfflat.iterative_scan = relaxed_order '
                             'SET enable_seqscan = on' ELSE '' END),
