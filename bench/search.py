@@ -624,9 +624,9 @@ def crossover(rows):
 def growth(res, layout):
     """search_chunks at 1,000,000 chunks, extrapolated from this run (the same 1,000 companies and
     shares, each company five times larger): the exact path's cost per chunk, measured, times the
-    company's chunks; the index's path at the same share of the table, measured (its work is the
-    candidates it passes, about candidates / share, whatever the table's size, plus a graph
-    descent that grows with its logarithm)."""
+    company's chunks; the index's path at the same share of the table, measured (its work is a
+    first search of ef_search entries, then about match_count / share entries, whatever the
+    table's size, plus a graph descent that grows with its logarithm)."""
     rows = sorted(res["crossover"], key=lambda r: r["chunks"])
     per_chunk = statistics.median(r["exact"] / r["chunks"] for r in rows if r["chunks"] >= 200) \
         if any(r["chunks"] >= 200 for r in rows) else rows[-1]["exact"] / rows[-1]["chunks"]

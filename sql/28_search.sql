@@ -12,8 +12,8 @@
 --   * search_chunks runs with the caller's rights (the policies apply) and chooses its path
 --     at run time from what the company holds: below memtech.search_exact_limit chunks, an
 --     exact scan of the company's chunks through document_chunks (memoire_id); above it,
---     the ANN index with pgvector's iterative scans, candidates re-ranked exactly, and the
---     exact scan again should the index come back short;
+--     the ANN index with pgvector's iterative scans (nearest first, the rows returned sorted
+--     by their exact distance), and the exact scan again should the index come back short;
 --   * search_library and search_hybrid are SECURITY DEFINER, to reach the GIN indexes, and
 --     apply the company rule themselves (memtech.current_company_id(): any active member
 --     of the company reads, nobody else gets a row). They are declared, with that reason, in
@@ -584,8 +584,9 @@ DECLARE
   exact_limit bigint;
   memoires uuid[];
   held bigint;
-  candidates integer;
+  budget integer;
   found uuid[];
+  distances double precision[];
 BEGIN
   BEGIN
     exact_limit := setting::bigint;
@@ -616,57 +617,62 @@ BEGIN
       FROM (SELECT 1 FROM public.document_chunks c WHERE c.memoire_id = ANY (memoires) LIMIT exact_limit + 1) x;
     IF held > exact_limit THEN
       -- Nearest first through the index, keeping the company's chunks only; the iterative
-      -- scan goes on past ef_search until enough are found. Relaxed order: the candidates
-      -- are sorted again by their exact distance. The index is the only way the planner is
-      -- left: "IS TRUE" keeps the filter off document_chunks (memoire_id) (the exact scan the
-      -- company is too large for), and sequential scans are off for this statement (the
-      -- planner does not count the reading of each vector out of line, and would sort every
-      -- company's chunks).
-      candidates := greatest(wanted * 10, 100);
+      -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum:
+      -- a wider first search is what finds more of the exact answer, for a large company
+      -- most of all (whose own chunks crowd the query's neighbourhood), and costs little more
+      -- to a smaller one, whose scan goes on past it anyway. Relaxed order: each batch of the
+      -- scan comes nearest first, so LIMIT takes the best of the first batch and stops; a
+      -- company that needs further batches gets their rows as found (strict order would drop
+      -- those nearer than the last row handed over, and with them part of the answer of a
+      -- small company). The rows are sorted by their exact distance below.
+      -- The index is the only way the planner is left: "IS TRUE" keeps the filter off
+      -- document_chunks (memoire_id) (the exact scan the company is too large for), and
+      -- sequential scans are off for this statement (the planner does not count the reading
+      -- of each vector out of line, and would sort every company's chunks).
+      budget := greatest(wanted * 10, 100);
       PERFORM set_config('enable_seqscan', 'off', true);
-      PERFORM set_config('hnsw.ef_search', least(greatest(candidates * 5, 500), 1000)::text, true);
+      PERFORM set_config('hnsw.ef_search', '1000', true);
       PERFORM set_config('hnsw.max_scan_tuples',
-        greatest(20000, ceil(4.0 * candidates * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
-                                                           WHERE c.oid = 'public.document_chunks'::regclass), 1)
+        greatest(20000, ceil(4.0 * budget * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
+                                                       WHERE c.oid = 'public.document_chunks'::regclass), 1)
                              / greatest(exact_limit, 1)))::bigint::text, true);
-      found := ARRAY(
-        SELECT s.id FROM (
-          SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
-            FROM public.document_chunks c
-           WHERE (c.memoire_id = ANY (memoires)) IS TRUE
-           ORDER BY c.embedding OPERATOR(@vector@.<=>) query_embedding
-           LIMIT candidates) s
-         WHERE s.distance IS NOT NULL
-         ORDER BY s.distance, s.id
-         LIMIT wanted);
+      SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.distance), '{}') INTO found, distances
+        FROM (SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
+                FROM public.document_chunks c
+               WHERE (c.memoire_id = ANY (memoires)) IS TRUE
+               ORDER BY c.embedding OPERATOR(@vector@.<=>) query_embedding
+               LIMIT wanted) s
+       WHERE s.distance IS NOT NULL;
       PERFORM set_config('enable_seqscan', 'on', true);
       -- Short (the scan gave up at hnsw.max_scan_tuples): the exact scan below.
       IF cardinality(found) = wanted THEN
         RETURN QUERY
-          SELECT c.id, c.memoire_id, c.content::text, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
-            FROM unnest(found) WITH ORDINALITY AS f (chunk_id, position)
+          SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
+            FROM unnest(found, distances) AS f (chunk_id, distance)
             JOIN public.document_chunks c ON c.id = f.chunk_id
-           ORDER BY f.position;
+           ORDER BY f.distance, f.chunk_id;
         RETURN;
       END IF;
     END IF;
   END IF;
 
   -- Exact: every chunk of the company, through document_chunks (memoire_id). OFFSET 0 keeps
-  -- the ANN index out of this plan (it would order, approximately, the whole table).
-  found := ARRAY(
-    SELECT s.id FROM (
-      SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
-        FROM public.document_chunks c
-       WHERE c.memoire_id = ANY (memoires) AND c.embedding IS NOT NULL
-      OFFSET 0) s
-     ORDER BY s.distance, s.id
-     LIMIT wanted);
+  -- the ANN index out of this plan (it would order, approximately, the whole table). Only
+  -- the ids and distances of the best are kept: the rows returned are read once more, their
+  -- vectors not.
+  SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.distance), '{}') INTO found, distances
+    FROM (SELECT s.id, s.distance FROM (
+            SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
+              FROM public.document_chunks c
+             WHERE c.memoire_id = ANY (memoires) AND c.embedding IS NOT NULL
+            OFFSET 0) s
+           ORDER BY s.distance, s.id
+           LIMIT wanted) s;
   RETURN QUERY
-    SELECT c.id, c.memoire_id, c.content::text, 1 - (c.embedding OPERATOR(@vector@.<=>) query_embedding)
-      FROM unnest(found) WITH ORDINALITY AS f (chunk_id, position)
+    SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
+      FROM unnest(found, distances) AS f (chunk_id, distance)
       JOIN public.document_chunks c ON c.id = f.chunk_id
-     ORDER BY f.position;
+     ORDER BY f.distance, f.chunk_id;
 END
 $body$
 $fn$;
