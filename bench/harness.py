@@ -59,9 +59,10 @@ def libpq_env(cluster, dbname, options=None):
     return env
 
 
-def configure(cluster):
+def configure(cluster, settings=None):
+    """The benchmark's server settings (ALTER SYSTEM), then a restart without fsync."""
     with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-        for name, value in SERVER_SETTINGS.items():
+        for name, value in (settings or SERVER_SETTINGS).items():
             conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
     cluster.stop()
     cluster.start(fsync=False)

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import pgcluster  # noqa: E402
 from bench import generate  # noqa: E402
 from bench.generate import Allocation, sql_array, sql_id  # noqa: E402
-from bench.harness import libpq_env, psql_binary  # noqa: E402
+from bench.harness import configure, libpq_env, psql_binary  # noqa: E402
 
 VECTOR_SERVER = "16+vector"
 DIMENSIONS = 1536
@@ -654,14 +654,6 @@ def growth(res, layout):
     return {"per_chunk_ms": per_chunk, "rows": out, "fit": (a, b), "crossover_1m": n_star, "factor": factor}
 
 
-def configure(cluster):
-    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-        for name, value in SERVER_SETTINGS.items():
-            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
-    cluster.stop()
-    cluster.start(fsync=False)
-
-
 def run(scale, log, missed):
     """Part 6 on a cluster of its own; returns what the report needs."""
     layout = SearchLayout(scale)
@@ -669,7 +661,7 @@ def run(scale, log, missed):
     log(f"part 6 on PostgreSQL {version} with pgvector ({bindir}), scale {scale:g}: {layout.counts()}")
     started = time.perf_counter()
     with pgcluster.throwaway(bindir=bindir) as cluster:
-        configure(cluster)
+        configure(cluster, SERVER_SETTINGS)
         timings = build_database(cluster, "bench_search", layout, log)
         queries = 20 if scale >= 0.5 else 8
         runs = 3
