@@ -4100,22 +4100,45 @@ COMMENT ON FUNCTION memtech.chunk_document(text) IS
 COMMENT ON FUNCTION memtech.search_query(text) IS
   'A search box''s text as a query of the French text search: web-search syntax ("a phrase", or, -word), accents folded as the documents'' are.';
 
--- A company's own word in its documents: a library search asks for it with the words of the
--- query, so that the GIN index returns that company's rows only, whatever the others hold.
-CREATE OR REPLACE FUNCTION memtech.company_lexeme(company uuid) RETURNS text
+-- A company's documents and queries spell every lexeme with the company's key in front: the
+-- GIN index then keeps one posting list per company and word, and a search reads its own
+-- company's postings only, however common its words are in the whole library. The key is the
+-- company id's last eight hex digits: two companies that share them read each other's
+-- postings (and drop them: search_library checks company_id on every row), nothing more.
+CREATE OR REPLACE FUNCTION memtech.company_key(company uuid) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT 'memtech_company_' || replace(company::text, '-', '');
+  SELECT right(company::text, 8) || '|';
 END;
-COMMENT ON FUNCTION memtech.company_lexeme(uuid) IS
-  'The lexeme memtech.library_document adds to each document of a company, which every library search of that company requires: one GIN index serves small and large companies alike.';
+COMMENT ON FUNCTION memtech.company_key(uuid) IS
+  'What memtech.company_document and memtech.company_query put in front of each lexeme of a company; alone, the lexeme every document of the company holds.';
+
+-- The text forms of tsvector and tsquery quote each lexeme ('...', a quote inside doubled):
+-- the key goes inside the quotes, before positions, weights and prefix marks.
+CREATE OR REPLACE FUNCTION memtech.company_document(company uuid, document tsvector) RETURNS tsvector
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT regexp_replace(document::text, $r$'((?:[^']|'')*)'$r$, '''' || memtech.company_key(company) || '\1''', 'g')::tsvector
+      || array_to_tsvector(ARRAY[memtech.company_key(company)]);
+END;
+COMMENT ON FUNCTION memtech.company_document(uuid, tsvector) IS
+  'A document as memtech.library_document stores it for a company: each lexeme behind memtech.company_key, positions and weights kept (ts_rank ranks it as the plain document), and the key itself as a lexeme.';
+
+CREATE OR REPLACE FUNCTION memtech.company_query(company uuid, query tsquery) RETURNS tsquery
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT regexp_replace(query::text, $r$'((?:[^']|'')*)'$r$, '''' || memtech.company_key(company) || '\1''', 'g')::tsquery;
+END;
+COMMENT ON FUNCTION memtech.company_query(uuid, tsquery) IS
+  'A query for a company''s documents in memtech.library_document: each lexeme behind memtech.company_key, the operators as they were.';
 
 -- Executable by PUBLIC: chunk_document (and fold_accents, which it may call) are the
 -- expression of an index on document_chunks, which each role writing the table evaluates.
 -- The others are the owner's (triggers and search functions).
 REVOKE ALL ON FUNCTION memtech.block_document(text, text[], text),
   memtech.reference_document(text, text, text, text[], text, text[]), memtech.search_query(text),
-  memtech.company_lexeme(uuid) FROM PUBLIC;
+  memtech.company_key(uuid), memtech.company_document(uuid, tsvector), memtech.company_query(uuid, tsquery)
+  FROM PUBLIC;
 
 -- ------------------------------------------------------------------ the library's documents
 
@@ -4137,7 +4160,7 @@ COMMENT ON COLUMN memtech.library_document.kind IS 'block (content_blocks) or re
 COMMENT ON COLUMN memtech.library_document.item_id IS 'The id of the block or past project.';
 COMMENT ON COLUMN memtech.library_document.company_id IS 'Its company, checked again by search_library.';
 COMMENT ON COLUMN memtech.library_document.document IS
-  'memtech.block_document or memtech.reference_document of the row, and memtech.company_lexeme of its company.';
+  'memtech.block_document or memtech.reference_document of the row, as memtech.company_document spells it for the row''s company.';
 REVOKE ALL ON memtech.library_document FROM PUBLIC;
 
 -- SECURITY DEFINER: a tenant who writes a block may not write this table; the rows it
@@ -4165,8 +4188,7 @@ BEGIN
                             IS DISTINCT FROM (n.company_id, n.title, n.tags, n.content, n.is_active));
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'block', n.id, n.company_id,
-           memtech.block_document(n.title, n.tags, n.content)
-           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+           memtech.company_document(n.company_id, memtech.block_document(n.title, n.tags, n.content))
       FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
      WHERE n.is_active
        AND (o.id IS NULL OR (o.company_id, o.title, o.tags, o.content, o.is_active)
@@ -4183,9 +4205,8 @@ BEGIN
                                               n.description, n.success_factors, n.is_referenceable));
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'reference', n.id, n.company_id,
-           memtech.reference_document(n.name, n.client, n.project_type, n.techniques_used, n.description,
-                                      n.success_factors)
-           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+           memtech.company_document(n.company_id, memtech.reference_document(n.name, n.client, n.project_type,
+                                      n.techniques_used, n.description, n.success_factors))
       FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
      WHERE n.is_referenceable
        AND (o.id IS NULL OR (o.company_id, o.name, o.client, o.project_type, o.techniques_used, o.description,
@@ -4197,17 +4218,15 @@ BEGIN
   ELSIF TG_TABLE_NAME = 'content_blocks' THEN
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'block', n.id, n.company_id,
-           memtech.block_document(n.title, n.tags, n.content)
-           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+           memtech.company_document(n.company_id, memtech.block_document(n.title, n.tags, n.content))
       FROM new_rows n WHERE n.is_active
     ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
       SET company_id = excluded.company_id, document = excluded.document;
   ELSE
     INSERT INTO memtech.library_document (kind, item_id, company_id, document)
     SELECT 'reference', n.id, n.company_id,
-           memtech.reference_document(n.name, n.client, n.project_type, n.techniques_used, n.description,
-                                      n.success_factors)
-           || array_to_tsvector(ARRAY[memtech.company_lexeme(n.company_id)])
+           memtech.company_document(n.company_id, memtech.reference_document(n.name, n.client, n.project_type,
+                                      n.techniques_used, n.description, n.success_factors))
       FROM new_rows n WHERE n.is_referenceable
     ON CONFLICT ON CONSTRAINT library_document_pkey DO UPDATE
       SET company_id = excluded.company_id, document = excluded.document;
@@ -4279,13 +4298,13 @@ BEGIN
   GET DIAGNOSTICS removed = ROW_COUNT;
   IF recompute THEN
     WITH made AS (
-      SELECT 'block' AS kind, b.id, memtech.block_document(b.title, b.tags, b.content)
-             || array_to_tsvector(ARRAY[memtech.company_lexeme(b.company_id)]) AS document
+      SELECT 'block' AS kind, b.id,
+             memtech.company_document(b.company_id, memtech.block_document(b.title, b.tags, b.content)) AS document
         FROM public.content_blocks b WHERE b.id BETWEEN low AND high AND b.is_active
       UNION ALL
-      SELECT 'reference', p.id, memtech.reference_document(p.name, p.client, p.project_type, p.techniques_used,
-                                                            p.description, p.success_factors)
-             || array_to_tsvector(ARRAY[memtech.company_lexeme(p.company_id)])
+      SELECT 'reference', p.id,
+             memtech.company_document(p.company_id, memtech.reference_document(p.name, p.client, p.project_type,
+                                      p.techniques_used, p.description, p.success_factors))
         FROM public.past_projects p WHERE p.id BETWEEN low AND high AND p.is_referenceable)
     UPDATE memtech.library_document d SET document = m.document
       FROM made m WHERE d.kind = m.kind AND d.item_id = m.id AND d.document IS DISTINCT FROM m.document;
@@ -4295,8 +4314,8 @@ BEGIN
   -- has run (the delete waits, or the row is skipped); one the triggers wrote meanwhile is
   -- newer than what this statement read, and kept.
   INSERT INTO memtech.library_document (kind, item_id, company_id, document)
-  SELECT 'block', b.id, b.company_id, memtech.block_document(b.title, b.tags, b.content)
-         || array_to_tsvector(ARRAY[memtech.company_lexeme(b.company_id)])
+  SELECT 'block', b.id, b.company_id,
+         memtech.company_document(b.company_id, memtech.block_document(b.title, b.tags, b.content))
     FROM public.content_blocks b
    WHERE b.id BETWEEN low AND high AND b.is_active
      AND NOT EXISTS (SELECT 1 FROM memtech.library_document d WHERE d.item_id = b.id AND d.kind = 'block')
@@ -4304,9 +4323,9 @@ BEGIN
   ON CONFLICT ON CONSTRAINT library_document_pkey DO NOTHING;
   GET DIAGNOSTICS added = ROW_COUNT;
   INSERT INTO memtech.library_document (kind, item_id, company_id, document)
-  SELECT 'reference', p.id, p.company_id, memtech.reference_document(p.name, p.client, p.project_type,
-                                                                      p.techniques_used, p.description, p.success_factors)
-         || array_to_tsvector(ARRAY[memtech.company_lexeme(p.company_id)])
+  SELECT 'reference', p.id, p.company_id,
+         memtech.company_document(p.company_id, memtech.reference_document(p.name, p.client, p.project_type,
+                                  p.techniques_used, p.description, p.success_factors))
     FROM public.past_projects p
    WHERE p.id BETWEEN low AND high AND p.is_referenceable
      AND NOT EXISTS (SELECT 1 FROM memtech.library_document d WHERE d.item_id = p.id AND d.kind = 'reference')
@@ -4355,9 +4374,9 @@ $$;
 
 -- SECURITY DEFINER: under row level security @@ is applied after the policy, to every row of
 -- the company, and the GIN index is never used. As the owner the function reaches the index
--- and keeps to the acting user's company itself: the company's lexeme in the query, and
--- company_id checked again on every row. plan_cache_mode: each call is planned for its
--- company and words.
+-- and keeps to the acting user's company itself: the company's key on every lexeme of the
+-- query, and company_id checked again on every row. plan_cache_mode: each call is planned for
+-- its company and words.
 CREATE OR REPLACE FUNCTION public.search_library(query text, match_count integer DEFAULT 20)
 RETURNS TABLE (kind text, id uuid, title text, snippet text, rank real)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -4373,18 +4392,25 @@ DECLARE
   indexed constant boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_index i
                                        WHERE i.indexrelid = to_regclass('memtech.library_document_search_idx')
                                          AND i.indisvalid);
-  owned tsquery;
+  own_words tsquery;
+  found_by tsquery;
 BEGIN
   IF company IS NULL OR wanted = 0 OR numnode(q) = 0 THEN
     RETURN;
   END IF;
-  owned := quote_literal(memtech.company_lexeme(company))::tsquery;
+  -- Ranked by the company's spelling of the query, which ranks its documents as the plain
+  -- query ranks the plain ones. A query with nothing the index can look up (only words to
+  -- leave out) asks for the company's own lexeme besides.
+  own_words := memtech.company_query(company, q);
+  found_by := CASE WHEN querytree(own_words) = 'T'
+                   THEN own_words && quote_literal(memtech.company_key(company))::tsquery
+                   ELSE own_words END;
   RETURN QUERY
   WITH hits AS (
-    -- The stored documents, through their GIN index: the company's lexeme and the words.
-    (SELECT d.kind, d.item_id AS id, ts_rank(d.document, q) AS rank
+    -- The stored documents, through their GIN index: the company's postings of the words.
+    (SELECT d.kind, d.item_id AS id, ts_rank(d.document, own_words) AS rank
        FROM memtech.library_document d
-      WHERE indexed AND d.document @@ (q && owned) AND d.company_id = company
+      WHERE indexed AND d.document @@ found_by AND d.company_id = company
       ORDER BY 3 DESC, 1, 2
       LIMIT wanted)
     UNION ALL
@@ -4488,12 +4514,12 @@ DECLARE
   found uuid[];
   distances double precision[];
 BEGIN
-  BEGIN
+  -- Checked by its text, not by catching the cast's error: an exception block would start a
+  -- subtransaction in every call.
+  IF setting ~ '^[[:space:]]*[+]?[0-9]{1,18}[[:space:]]*$' THEN
     exact_limit := setting::bigint;
-  EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range THEN
-    exact_limit := -1;
-  END;
-  IF exact_limit < 0 THEN
+  END IF;
+  IF exact_limit IS NULL THEN
     RAISE EXCEPTION 'memtech.search_exact_limit = % is not a number of chunks', setting
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Give a whole number of chunks (docs/rag.md), e.g. ALTER DATABASE ... SET memtech.search_exact_limit = 1000, or RESET it.';
@@ -4503,9 +4529,14 @@ BEGIN
   END IF;
   memoires := ARRAY(SELECT m.id FROM public.memoires m WHERE m.company_id = company);
 
-  -- The index path needs an index on embedding that orders by <=> (HNSW or IVFFlat, cosine),
-  -- and a company with more chunks than the exact scan reads quickly: counted no further.
-  IF @ann@ AND EXISTS (
+  -- The index path is for a company with more chunks than the exact scan reads quickly
+  -- (counted no further), and needs an index on embedding that orders by <=> (HNSW or
+  -- IVFFlat, cosine): the catalog is read for a large company only.
+  IF @ann@ THEN
+    SELECT count(*) INTO held
+      FROM (SELECT 1 FROM public.document_chunks c WHERE c.memoire_id = ANY (memoires) LIMIT exact_limit + 1) x;
+  END IF;
+  IF held > exact_limit AND EXISTS (
        SELECT 1 FROM pg_catalog.pg_index i
          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
          JOIN pg_catalog.pg_opclass o ON o.oid = i.indclass[0]
@@ -4513,66 +4544,56 @@ BEGIN
         WHERE i.indrelid = 'public.document_chunks'::regclass AND i.indisvalid AND i.indpred IS NULL
           AND a.attname = 'embedding'
           AND p.amopopr = '@vector@.<=>(@vector@.vector,@vector@.vector)'::regoperator) THEN
-    SELECT count(*) INTO held
-      FROM (SELECT 1 FROM public.document_chunks c WHERE c.memoire_id = ANY (memoires) LIMIT exact_limit + 1) x;
-    IF held > exact_limit THEN
-      -- Nearest first through the index, keeping the company's chunks only; the iterative
-      -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum:
-      -- a wider first search is what finds more of the exact answer, for a large company
-      -- most of all (whose own chunks crowd the query's neighbourhood), and costs little more
-      -- to a smaller one, whose scan goes on past it anyway. Relaxed order: each batch of the
-      -- scan comes nearest first, so LIMIT takes the best of the first batch and stops; a
-      -- company that needs further batches gets their rows as found (strict order would drop
-      -- those nearer than the last row handed over, and with them part of the answer of a
-      -- small company). The rows are sorted by their exact distance below.
-      -- The index is the only way the planner is left: "IS TRUE" keeps the filter off
-      -- document_chunks (memoire_id) (the exact scan the company is too large for), and
-      -- sequential scans are off for this statement (the planner does not count the reading
-      -- of each vector out of line, and would sort every company's chunks).
-      budget := greatest(wanted * 10, 100);
-      PERFORM set_config('enable_seqscan', 'off', true);
-      PERFORM set_config('hnsw.ef_search', '1000', true);
-      PERFORM set_config('hnsw.max_scan_tuples',
-        greatest(20000, ceil(4.0 * budget * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
-                                                       WHERE c.oid = 'public.document_chunks'::regclass), 1)
-                             / greatest(exact_limit, 1)))::bigint::text, true);
-      SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.distance), '{}') INTO found, distances
-        FROM (SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
-                FROM public.document_chunks c
-               WHERE (c.memoire_id = ANY (memoires)) IS TRUE
-               ORDER BY c.embedding OPERATOR(@vector@.<=>) query_embedding
-               LIMIT wanted) s
-       WHERE s.distance IS NOT NULL;
-      PERFORM set_config('enable_seqscan', 'on', true);
-      -- Short (the scan gave up at hnsw.max_scan_tuples): the exact scan below.
-      IF cardinality(found) = wanted THEN
-        RETURN QUERY
-          SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
-            FROM unnest(found, distances) AS f (chunk_id, distance)
-            JOIN public.document_chunks c ON c.id = f.chunk_id
-           ORDER BY f.distance, f.chunk_id;
-        RETURN;
-      END IF;
+    -- Nearest first through the index, keeping the company's chunks only; the iterative
+    -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum:
+    -- a wider first search is what finds more of the exact answer, for a large company
+    -- most of all (whose own chunks crowd the query's neighbourhood), and costs little more
+    -- to a smaller one, whose scan goes on past it anyway. Relaxed order: each batch of the
+    -- scan comes nearest first, so LIMIT takes the best of the first batch and stops; a
+    -- company that needs further batches gets their rows as found (strict order would drop
+    -- those nearer than the last row handed over, and with them part of the answer of a
+    -- small company). The rows are sorted by their exact distance below.
+    -- The index is the only way the planner is left: "IS TRUE" keeps the filter off
+    -- document_chunks (memoire_id) (the exact scan the company is too large for), and
+    -- sequential scans are off for this statement (the planner does not count the reading
+    -- of each vector out of line, and would sort every company's chunks).
+    budget := greatest(wanted * 10, 100);
+    PERFORM set_config('enable_seqscan', 'off', true);
+    PERFORM set_config('hnsw.ef_search', '1000', true);
+    PERFORM set_config('hnsw.max_scan_tuples',
+      greatest(20000, ceil(4.0 * budget * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
+                                                     WHERE c.oid = 'public.document_chunks'::regclass), 1)
+                           / greatest(exact_limit, 1)))::bigint::text, true);
+    SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.distance), '{}') INTO found, distances
+      FROM (SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
+              FROM public.document_chunks c
+             WHERE (c.memoire_id = ANY (memoires)) IS TRUE
+             ORDER BY c.embedding OPERATOR(@vector@.<=>) query_embedding
+             LIMIT wanted) s
+     WHERE s.distance IS NOT NULL;
+    PERFORM set_config('enable_seqscan', 'on', true);
+    -- Short (the scan gave up at hnsw.max_scan_tuples): the exact scan below.
+    IF cardinality(found) = wanted THEN
+      RETURN QUERY
+        SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
+          FROM unnest(found, distances) AS f (chunk_id, distance)
+          JOIN public.document_chunks c ON c.id = f.chunk_id
+         ORDER BY f.distance, f.chunk_id;
+      RETURN;
     END IF;
   END IF;
 
   -- Exact: every chunk of the company, through document_chunks (memoire_id). OFFSET 0 keeps
-  -- the ANN index out of this plan (it would order, approximately, the whole table). Only
-  -- the ids and distances of the best are kept: the rows returned are read once more, their
-  -- vectors not.
-  SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.distance), '{}') INTO found, distances
-    FROM (SELECT s.id, s.distance FROM (
-            SELECT c.id, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
+  -- the ANN index out of this plan (it would order, approximately, the whole table). The
+  -- sort keeps the best rows as read (a long content stays out of line until returned).
+  RETURN QUERY
+    SELECT s.id, s.memoire_id, s.content::text, 1 - s.distance
+      FROM (SELECT c.id, c.memoire_id, c.content, c.embedding OPERATOR(@vector@.<=>) query_embedding AS distance
               FROM public.document_chunks c
              WHERE c.memoire_id = ANY (memoires) AND c.embedding IS NOT NULL
             OFFSET 0) s
-           ORDER BY s.distance, s.id
-           LIMIT wanted) s;
-  RETURN QUERY
-    SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
-      FROM unnest(found, distances) AS f (chunk_id, distance)
-      JOIN public.document_chunks c ON c.id = f.chunk_id
-     ORDER BY f.distance, f.chunk_id;
+     ORDER BY s.distance, s.id
+     LIMIT wanted;
 END
 $body$
 $fn$;
@@ -4633,7 +4654,7 @@ $fn$;
                   '@ann@', iterative::text);
   EXECUTE replace(hybrid_sql, '@vector@', quote_ident(vector_schema));
   EXECUTE format($c$COMMENT ON FUNCTION public.search_chunks(%1$I.vector, integer) IS %2$L$c$, vector_schema,
-    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the ANN index on embedding with iterative scans, re-ranked exactly. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
+    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the ANN index on embedding with iterative scans (pgvector 0.8+), at hnsw.ef_search 1000, rows sorted by the distances the scan computed. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
   EXECUTE format($c$COMMENT ON FUNCTION public.search_hybrid(text, %1$I.vector, integer) IS %2$L$c$, vector_schema,
     'The acting user''s company''s chunks found by the French full text of query or near query_embedding, fused by reciprocal rank fusion as Supabase''s hybrid search does (each list 2 x match_count long, k = 50, match_count at most 30); both lists exact. SECURITY DEFINER to use the GIN index on document_chunks (see memtech.api_definer_function); nothing for anon or a user who is unknown or deactivated.');
   EXECUTE format('REVOKE ALL ON FUNCTION public.search_chunks(%1$I.vector, integer), '

@@ -523,7 +523,8 @@ BEGIN
   DROP TRIGGER IF EXISTS past_projects_library_document_truncate ON public.past_projects;
   DROP FUNCTION IF EXISTS memtech.keep_library_documents(), memtech.sync_library_documents(uuid, uuid, boolean);
   DROP TABLE IF EXISTS memtech.library_document;
-  DROP FUNCTION IF EXISTS memtech.company_lexeme(uuid), memtech.search_query(text), memtech.chunk_document(text),
+  DROP FUNCTION IF EXISTS memtech.company_key(uuid), memtech.company_document(uuid, tsvector),
+    memtech.company_query(uuid, tsquery), memtech.search_query(text), memtech.chunk_document(text),
     memtech.reference_document(text, text, text, text[], text, text[]), memtech.block_document(text, text[], text),
     memtech.fold_accents(text);
   DROP TEXT SEARCH CONFIGURATION IF EXISTS memtech.french;

@@ -192,6 +192,39 @@ def test_the_library_search_reads_the_gin_index_not_every_row(db):
     assert stats["past_projects"].startswith("(0,"), stats
 
 
+def test_the_index_keeps_each_companys_words_apart(db):
+    library_db(db)
+    # The word searched is everywhere in another company's library: the index's entry for
+    # the company's spelling of it lists the company's rows only, so a search never reads the
+    # others' (it checks company_id on every row besides).
+    db.psql(f"""
+        INSERT INTO public.content_blocks (company_id, type, title, content)
+        SELECT '{COMPANY_B}', 'procedure', 'Béton ' || g, 'Béton armé, lot ' || g FROM generate_series(1, 3000) g;""")
+    own = "SELECT count(*) FROM memtech.library_document d WHERE d.document @@ memtech.company_query(%s, q)"
+    q = ", LATERAL memtech.search_query('béton') q"
+    assert scalar(db, own.replace(" WHERE", q + " WHERE"), [COMPANY_A]) == 3
+    assert scalar(db, own.replace(" WHERE", q + " WHERE"), [COMPANY_B]) == 3002
+    assert scalar(db, "SELECT count(*) FROM memtech.library_document d WHERE d.document @@ memtech.search_query('béton')") == 0
+    assert [r[0] for r in library(db, "béton")] == ["block", "block", "reference"]
+
+
+def test_a_companys_spelling_ranks_and_matches_as_the_plain_words(db):
+    library_db(db)
+    # Lexemes with a quote and a backslash, weights, positions, a phrase, a prefix and a
+    # negation: the company's spelling matches and ranks as the plain one, for that company
+    # only.
+    found = rows(db, f"""
+        SELECT ts_rank(memtech.company_document(c, v), memtech.company_query(c, q)) = ts_rank(v, q),
+               memtech.company_document(c, v) @@ memtech.company_query(c, q),
+               memtech.company_document(c, v) @@ memtech.company_query('{COMPANY_B}', q)
+          FROM (VALUES ('{COMPANY_A}'::uuid)) AS x (c),
+               (VALUES ($v$'it''s':1A 'a\\b':2B 'plain':3,7 'béton':5C$v$::tsvector)) AS y (v),
+               (VALUES ($q$'it''s' & 'a\\b'$q$::tsquery), ($q$'plain' <-> 'zzz' | 'bét':*$q$::tsquery),
+                       ($q$'plain':A | 'béton':C$q$::tsquery), ($q$'it''s' <-> 'a\\b' & !'gone'$q$::tsquery)) AS z (q)
+        """)
+    assert found == [(True, True, False)] * 4, found
+
+
 def test_the_documents_follow_every_write(db):
     library_db(db)
     block = "a2000000-0000-4000-8000-000000000005"
