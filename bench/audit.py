@@ -55,6 +55,19 @@ AUTHORED = ("INSERT INTO public.content_blocks (company_id, type, title, content
             "c.is_active, c.created_by FROM public.content_blocks c JOIN (SELECT id FROM public.bench_bulk "
             "LIMIT {n}) b USING (id)")
 
+# Where a single row's cost goes: the log's row alone, written directly (no trigger, as the
+# owner), the package's with the acting user (its foreign key to users checked) and without,
+# beside the peer's.
+ROW_ALONE = {
+    "peer": ("INSERT INTO peer_audit.record_version (op, table_oid, table_schema, table_name, record) "
+             "VALUES ('INSERT', 'public.content_blocks'::regclass, 'public', 'content_blocks', %(details)s::jsonb)"),
+    "package": ("INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, details) "
+                "VALUES (%(company)s, 'insert', %(user)s, 'content_blocks', gen_random_uuid(), %(details)s::jsonb)"),
+    "package_no_user": ("INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, "
+                        "details) VALUES (%(company)s, 'insert', NULL, 'content_blocks', gen_random_uuid(), "
+                        "%(details)s::jsonb)"),
+}
+
 
 def _switchable(conn, on):
     """With on=True every trigger of content_blocks but the audit ones (foreign key checks
@@ -110,6 +123,13 @@ def _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_m
         out[key] = _result(m)
         log(f"  {key:11s}: off {out[key]['package'].b_ms:.3f} ms, ratio {out[key]['package'].ratio:.2f}, "
             f"peer {out[key]['peer'].ratio:.2f} ({m.runs} runs)")
+    details = conn.execute("SELECT to_jsonb(b)::text FROM public.content_blocks b WHERE company_id = %s LIMIT 1",
+                           [ctx["company"]]).fetchone()[0]
+    m = measure(conn, [Side("BEGIN", sql, "ROLLBACK") for sql in ROW_ALONE.values()],
+                [{"company": ctx["company"], "user": ctx["writer"], "details": details}], min_runs, 2000, budget * 3)
+    out["row_alone"] = {key: m.compare(i, 0) for i, key in enumerate(ROW_ALONE)}
+    log(f"  row alone: peer {m.compare(0, 0).a_ms:.3f} ms, package {m.compare(1, 0).a_ms:.3f} ms, "
+        f"without a user {m.compare(2, 0).a_ms:.3f} ms ({m.runs} runs)")
     # Bulk statements of a job with BYPASSRLS (the superuser here) on the company's rows.
     conn.execute("DROP TABLE IF EXISTS public.bench_bulk")
     conn.execute("CREATE UNLOGGED TABLE public.bench_bulk AS SELECT id FROM public.content_blocks "

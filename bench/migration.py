@@ -172,6 +172,17 @@ def _scripts(cluster, dbname, ids, result, repeats, keep_installed):
         }
 
 
+def install_only(cluster, dbname, layout):
+    """The state part 3 ends in, not measured (a run that skips part 3): a new database dbname
+    with the v0 data at this layout and the package applied as `make install` applies it."""
+    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    with connect(cluster, dbname) as conn:
+        generate.generate_v0(conn, layout)
+    for script in (PREPARE, INSTALL, FINISH):
+        run_script(cluster, dbname, script)
+
+
 def migration(cluster, dbname, layout, chunk_steps=False, repeats=3):
     """Part 3 on a new database dbname: the v0 data at this layout, then the install and the
     uninstall while readers read every v0 table.  With chunk_steps, first with a quarter of the

@@ -179,6 +179,8 @@ def blocks(ctx):
         f"\n```sql\n{sql};\n```\n" for sql in isolation.PEER_FUNCTIONS)
     if "audit" in ctx:
         b["audit"], b["audit-authored"] = audit_block(ctx["audit"])
+        if "row_alone" in ctx["audit"]:
+            b["audit-row"] = audit_row_block(ctx["audit"]["row_alone"])
         b["audit-peer"] = "```sql\n" + ";\n\n".join(audit.PEER_SETUP[2:]) + ";\n```\n"
     if "migration" in ctx:
         b["migration"], b["migration-steps"] = migration_block(ctx)
@@ -231,6 +233,15 @@ def audit_block(a):
                        f"{a['insert_bulk']['package'].b_ms / a['bulk_rows'] * 1000:.0f}", p.runs]],
                      right=(0, 1, 2, 3, 4, 5))
     return main, authored
+
+
+def audit_row_block(r):
+    labels = {"peer": "the peer's `record_version` row",
+              "package": "an `audit_log` row naming the acting user (foreign key to `users` checked)",
+              "package_no_user": "an `audit_log` row naming no user"}
+    return table(["row written alone", "ms", "added to the peer's ms", "runs"],
+                 [[labels[k], ms(c.a_ms), "—" if k == "peer" else added(c.added_ms), c.runs] for k, c in r.items()],
+                 right=(1, 2, 3))
 
 
 def migration_block(ctx):

@@ -46,6 +46,9 @@ def main(argv=None):
     parser.add_argument("--bulk-runs", type=int, default=None,
                         help="cap on the rounds of each bulk write (default 8 at scale >= 0.5, 15 below); at least 4")
     parser.add_argument("--no-peers", action="store_true", help="skip the peer designs")
+    parser.add_argument("--no-migration", action="store_true",
+                        help="skip part 3 (the data and the install are made all the same, not timed); its tables "
+                        "stay as they are on the page")
     parser.add_argument("--no-search", action="store_true", help="skip part 6 (the searches, on pgvector's server)")
     parser.add_argument("--search-only", action="store_true",
                         help="run part 6 alone and print its tables (written to --output only if one is given)")
@@ -94,15 +97,21 @@ def measure_all(args):
         with connect(cluster, "postgres") as conn:
             ctx["machine"] = harness.machine_info(conn)
 
-        log("part 3: migration")
-        t = time.perf_counter()
-        (small_run,) = migration.migration(cluster, "bench_quarter", quarter)
-        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-            conn.execute('DROP DATABASE "bench_quarter"')
-        phase(f"part 3 at scale {quarter.scale:g}", t)
-        t = time.perf_counter()
-        ctx["migration"] = [small_run] + migration.migration(cluster, "bench", layout, chunk_steps=True)
-        phase(f"part 3 at scale {layout.scale:g}", t)
+        if args.no_migration:
+            log("the v0 data and the install (part 3 skipped)")
+            t = time.perf_counter()
+            migration.install_only(cluster, "bench", layout)
+            phase("v0 data and install, not timed (part 3 skipped)", t)
+        else:
+            log("part 3: migration")
+            t = time.perf_counter()
+            (small_run,) = migration.migration(cluster, "bench_quarter", quarter)
+            with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+                conn.execute('DROP DATABASE "bench_quarter"')
+            phase(f"part 3 at scale {quarter.scale:g}", t)
+            t = time.perf_counter()
+            ctx["migration"] = [small_run] + migration.migration(cluster, "bench", layout, chunk_steps=True)
+            phase(f"part 3 at scale {layout.scale:g}", t)
 
         with connect(cluster, "bench") as conn:
             log("tenant data")
@@ -169,8 +178,9 @@ def measure_all(args):
 
 def write_report(ctx, output):
     ctx["missed"] = report.verdicts(ctx) + ctx.get("run_missed", [])
-    # A run without part 6 leaves the page's part 6 tables as they were (from --search-only).
-    text = report.fill(DOC.read_text(encoding="utf-8"), report.blocks(ctx), keep_others="search" not in ctx)
+    # A run without part 6 or part 3 leaves the page's tables of that part as they were.
+    text = report.fill(DOC.read_text(encoding="utf-8"), report.blocks(ctx),
+                       keep_others="search" not in ctx or "migration" not in ctx)
     if output != "-":
         out = pathlib.Path(output)
         out.parent.mkdir(parents=True, exist_ok=True)
