@@ -90,6 +90,12 @@ def tenant_begin(user_id, extra=""):
     return f"BEGIN; {extra}SET LOCAL ROLE authenticated; SET LOCAL app.user_id = '{user_id}'"
 
 
+def tenant_begin_claims(user_id):
+    """The same as PostgREST opens it: the user named by request.jwt.claims."""
+    claims = json.dumps({"sub": str(user_id), "role": "authenticated"})
+    return f"BEGIN; SET LOCAL ROLE authenticated; SET LOCAL request.jwt.claims = '{claims}'"
+
+
 def peer_begin(name, ctx):
     """The same for a peer's role; the JWT floor reads the company from request.jwt.claims."""
     claims = json.dumps({"sub": str(ctx["me"]), "company_id": str(ctx["company"])})
@@ -195,7 +201,7 @@ def peer_policies():
 
 # ------------------------------------------------------------------------------ part 1
 
-def isolation(conn, ctx, queries, min_runs, budget, cap, peers=True):
+def isolation(conn, ctx, queries, min_runs, budget, cap, peers=True, begin=tenant_begin):
     """For each query: the package's tenant against the owner, and each peer's tenant against the
     owner on the copy. Returns {query key: {"package": Comparison, peer name: Comparison}}."""
     out = {}
@@ -203,7 +209,7 @@ def isolation(conn, ctx, queries, min_runs, budget, cap, peers=True):
     for q in queries:
         params = query_params(q, ctx)
         row = {}
-        sides = {"package": (Side(owner_begin, q.owner), Side(tenant_begin(ctx["me"]), q.tenant))}
+        sides = {"package": (Side(owner_begin, q.owner), Side(begin(ctx["me"]), q.tenant))}
         if peers:
             for name in PEERS:
                 sides[name] = (Side(owner_begin, peer_sql(q.owner)),

@@ -169,10 +169,12 @@ def blocks(ctx):
                                            for label, c in (("largest", big), ("small", small))]))
     if "isolation" in ctx:
         b["isolation"] = isolation_block(ctx)
-        h = ctx["baseline"]
-        b["helper"] = table(["statement", "tenant ms", "owner ms", "added ms", "runs"],
-                            [[f"`{isolation.BASELINE.tenant}`", ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]],
-                            right=(1, 2, 3, 4))
+        named = [("`app.user_id` (a backend)", ctx["baseline"])]
+        if "baseline_claims" in ctx:
+            named.append(("`request.jwt.claims` (PostgREST)", ctx["baseline_claims"]))
+        b["helper"] = table(["statement", "user named by", "tenant ms", "owner ms", "added ms", "runs"],
+                            [[f"`{isolation.BASELINE.tenant}`", by, ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]
+                             for by, h in named], right=(2, 3, 4, 5))
     b["queries"] = "".join(f"- {q.label}: `{show_sql(q.tenant)}`\n" for q in QUERIES)
     b["peers"] = "".join(f"- {PEER_LABEL[n]} (`peer_{n}`): `USING ({c})`\n"
                          for n, c in isolation.peer_policies().items()) + "".join(

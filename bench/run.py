@@ -149,6 +149,9 @@ def measure_all(args):
                     ctx["isolation"][(key, c["rank"])] = row
             ctx["baseline"] = isolation.isolation(conn, contexts[1], [isolation.BASELINE], args.min_runs,
                                                   args.budget, 10 * args.budget, peers=False)["helper"]["package"]
+            ctx["baseline_claims"] = isolation.isolation(
+                conn, contexts[1], [isolation.BASELINE], args.min_runs, args.budget, 10 * args.budget, peers=False,
+                begin=isolation.tenant_begin_claims)["helper"]["package"]
             conn.execute("DROP SCHEMA IF EXISTS peer CASCADE")
             phase("part 1: cost of isolation", t)
 
