@@ -354,6 +354,7 @@ def build_database(cluster, dbname, layout, log):
 GOAL_RECALL = 0.98
 GOAL_P50_MS = {"largest": 15.0, "median": 5.0, "smallest": 5.0}      # search_chunks
 GOAL_LIBRARY_P50_MS = 10.0                                             # search_library, largest company
+WIDTHS = (100, 200, 400, 600, 800, 1000)                               # memtech.search_ef_search, largest company
 COMMON = set(COMMON_WORDS)
 
 
@@ -614,6 +615,30 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
             out["crossover"].append(row)
             log(f"  crossover: rank {rank} ({row['chunks']:,} chunks): exact {row['exact']:.2f} ms, "
                 f"index {row['index']:.2f} ms (recall {row['index_recall']:.2f})")
+
+        # The width of the index's search (memtech.search_ef_search) for the largest company: what
+        # a narrower first search saves and what it misses, on the same queries as above.
+        rank = layout.ranks["largest"]
+        user = layout.user_id(rank)
+        truths = [{r[0] for r in conn.execute(
+            "SELECT c.id FROM public.document_chunks c JOIN public.memoires m ON m.id = c.memoire_id "
+            "WHERE m.company_id = %(company)s AND c.embedding IS NOT NULL "
+            "ORDER BY (c.embedding <=> " + VECTOR + ") + 0, c.id LIMIT 10",
+            {"rank": rank, "n": n, "company": layout.company_id(rank)})} for n in range(queries_per_company)]
+        out["widths"] = []
+        for width in WIDTHS:
+            t = Timing()
+            settings = {"memtech.search_ef_search": width, "memtech.search_exact_limit": 0}
+            for n, truth in enumerate(truths):
+                p = {"rank": rank, "n": n}
+                sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
+                tenant_statement(conn, user, sql, p, settings)
+                for _ in range(runs):
+                    ms, got = tenant_statement(conn, user, sql, p, settings)
+                    t.times.append(ms)
+                t.recalls.append(len(truth & {r[0] for r in got}) / max(1, len(truth)))
+            out["widths"].append((width, t))
+            log(f"  width {width}: p50 {t.p(0.5):.2f} ms, recall {t.recall:.3f}")
     return out
 
 
@@ -768,6 +793,13 @@ def blocks(res):
         f"Crossover in this run: about {x:,} chunks ({100 * x / res['total_chunks']:.2f}% of the table)."
         if x else "Crossover in this run: none (one path wins at every size).") + (
         f" The default limit (`memtech.search_exact_limit`) is {res['default_limit']:,} chunks.\n")
+    if res.get("widths"):
+        rows = [f"| {w:,} | {t.recall:.3f} | {_ms(t.p(0.5))} | {_ms(t.p(0.95))} | "
+                + ("yes" if t.recall >= GOAL_RECALL and t.p(0.5) <= GOAL_P50_MS["largest"] else "no") + " |"
+                for w, t in res["widths"]]
+        b["search-widths"] = "\n".join(
+            [f"| `memtech.search_ef_search` | recall@10 | p50 ms | p95 ms | recall ≥ {GOAL_RECALL} and p50 ≤ "
+             f"{GOAL_P50_MS['largest']:g} ms |", "| ---: | ---: | ---: | ---: | --- |"] + rows) + "\n"
     g = res["growth"]
     fit = f"{g['fit'][0]:.2f} + {g['fit'][1]:.4f} / share" if g["fit"][0] is not None else "—"
     rows = [f"| {r['label']} | {r['chunks']:,} | {_ms(r['exact'])} | {_ms(r['index'])} |" for r in g["rows"]]

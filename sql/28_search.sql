@@ -607,6 +607,7 @@ DECLARE
   company constant uuid := memtech.current_company_id();
   wanted constant integer := greatest(coalesce(match_count, 0), 0);
   setting constant text := coalesce(nullif(btrim(current_setting('memtech.search_exact_limit', true)), ''), '1000');
+  width constant text := coalesce(nullif(btrim(current_setting('memtech.search_ef_search', true)), ''), '1000');
   exact_limit bigint;
   memoires uuid[];
   held bigint;
@@ -623,6 +624,11 @@ BEGIN
     RAISE EXCEPTION 'memtech.search_exact_limit = % is not a number of chunks', setting
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Give a whole number of chunks (docs/rag.md), e.g. ALTER DATABASE ... SET memtech.search_exact_limit = 1000, or RESET it.';
+  END IF;
+  IF (CASE WHEN width ~ '^[[:space:]]*[+]?[0-9]{1,4}[[:space:]]*$' THEN width::int NOT BETWEEN 1 AND 1000 ELSE true END) THEN
+    RAISE EXCEPTION 'memtech.search_ef_search = % is not a search width between 1 and 1000', width
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give hnsw.ef_search''s value for the index''s path (docs/rag.md, Recall): 1000 (the default) finds the most, less is faster; or RESET it.';
   END IF;
   IF company IS NULL OR wanted = 0 OR query_embedding IS NULL THEN
     RETURN;
@@ -645,10 +651,11 @@ BEGIN
           AND a.attname = 'embedding'
           AND p.amopopr = '@vector@.<=>(@vector@.vector,@vector@.vector)'::regoperator) THEN
     -- Nearest first through the index, keeping the company's chunks only; the iterative
-    -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum:
-    -- a wider first search is what finds more of the exact answer, for a large company
-    -- most of all (whose own chunks crowd the query's neighbourhood), and costs little more
-    -- to a smaller one, whose scan goes on past it anyway. Relaxed order: each batch of the
+    -- scan goes on past ef_search until enough are found. ef_search at pgvector's maximum
+    -- unless memtech.search_ef_search says less: a wider first search is what finds more of
+    -- the exact answer, for a large company most of all (whose own chunks crowd the query's
+    -- neighbourhood), and costs little more to a smaller one, whose scan goes on past it
+    -- anyway. Relaxed order: each batch of the
     -- scan comes nearest first, so LIMIT takes the best of the first batch and stops; a
     -- company that needs further batches gets their rows as found (strict order would drop
     -- those nearer than the last row handed over, and with them part of the answer of a
@@ -659,7 +666,7 @@ BEGIN
     -- of each vector out of line, and would sort every company's chunks).
     budget := greatest(wanted * 10, 100);
     PERFORM set_config('enable_seqscan', 'off', true);
-    PERFORM set_config('hnsw.ef_search', '1000', true);
+    PERFORM set_config('hnsw.ef_search', width::int::text, true);
     PERFORM set_config('hnsw.max_scan_tuples',
       greatest(20000, ceil(4.0 * budget * greatest((SELECT c.reltuples FROM pg_catalog.pg_class c
                                                      WHERE c.oid = 'public.document_chunks'::regclass), 1)
@@ -754,7 +761,7 @@ $fn$;
                   '@ann@', iterative::text);
   EXECUTE replace(hybrid_sql, '@vector@', quote_ident(vector_schema));
   EXECUTE format($c$COMMENT ON FUNCTION public.search_chunks(%1$I.vector, integer) IS %2$L$c$, vector_schema,
-    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the ANN index on embedding with iterative scans (pgvector 0.8+), at hnsw.ef_search 1000, rows sorted by the distances the scan computed. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
+    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the ANN index on embedding with iterative scans (pgvector 0.8+), at hnsw.ef_search memtech.search_ef_search (default 1000), rows sorted by the distances the scan computed. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
   EXECUTE format($c$COMMENT ON FUNCTION public.search_hybrid(text, %1$I.vector, integer) IS %2$L$c$, vector_schema,
     'The acting user''s company''s chunks found by the French full text of query or near query_embedding, fused by reciprocal rank fusion as Supabase''s hybrid search does (each list 2 x match_count long, k = 50, match_count at most 30); both lists exact. SECURITY DEFINER to use the GIN index on document_chunks (see memtech.api_definer_function); nothing for anon or a user who is unknown or deactivated.');
   EXECUTE format('REVOKE ALL ON FUNCTION public.search_chunks(%1$I.vector, integer), '

@@ -622,6 +622,22 @@ def test_pgvectors_settings_never_leak_into_the_callers_transaction(rag):
         conn.rollback()
 
 
+@pytest.mark.parametrize("width", ["0", "1001", "wide", "-5"])
+def test_a_search_width_out_of_pgvectors_range_names_the_setting(rag, width):
+    with pytest.raises(psycopg.errors.InvalidParameterValue,
+                       match=f"memtech.search_ef_search = {width} is not a search width between 1 and 1000"):
+        chunks(rag, USER_SMALL, settings={"memtech.search_ef_search": width})
+
+
+def test_a_narrower_search_width_still_returns_the_companys_own_rows(rag):
+    # memtech.search_ef_search trades recall for speed on the index's path: the rows stay the
+    # company's own, as many as asked.
+    wide = chunks(rag, USER_LARGE, settings=ANN_PATH)
+    narrow = chunks(rag, USER_LARGE, settings={**ANN_PATH, "memtech.search_ef_search": "10"})
+    assert len(narrow) == len(wide) == 10
+    assert set(narrow) <= set(exact(rag, LARGE, count=1000))
+
+
 def test_a_search_exact_limit_that_is_not_a_number_names_the_setting(rag):
     with pytest.raises(psycopg.errors.InvalidParameterValue,
                        match="memtech.search_exact_limit = lots is not a number of chunks"):
