@@ -467,6 +467,35 @@ def generate_tenant(conn, layout, vacuum=True):
             SELECT DISTINCT b.company_id, b.id, t.tag
               FROM public.content_blocks b CROSS JOIN LATERAL unnest(b.tags) AS t(tag)
              ORDER BY 1, 3, 2""", timings, "content_block_tags")
+    # Files: one for every fourth block of a company (its main file), and one more per company
+    # that a fifth of its blocks show too (a certificate or a logo shared by many sheets), so
+    # that the links' foreign keys have both few and many rows a lookup finds.
+    with _IndexesRebuilt(conn, "public.files", timings):
+        _exec(conn, f"""
+            INSERT INTO public.files (id, company_id, filename, file_type, storage_url, size_bytes, uploaded_at,
+                                      uploaded_by)
+            SELECT {sql_id('file', 'g')}, {sql_id('company', 'q.ci')},
+                   format('piece-%s.pdf', g), 'application/pdf', format('s3://memtech/files/%s.pdf', g),
+                   20000 + g % 5000000, now() - interval '3 years' * (1 - g::float8 / {blocks.n}),
+                   {user_of('q.ci', 'g')}
+              FROM generate_series(0, {blocks.n - 1}) g,
+                   LATERAL (SELECT {blocks.sql_company_rank('g')} AS ci) q
+             WHERE {blocks.sql_local_index('g', 'q.ci')} % 4 = 0""", timings, "files")
+    with _IndexesRebuilt(conn, "public.block_files", timings):
+        _exec(conn, f"""
+            INSERT INTO public.block_files (block_id, file_id, company_id, relationship)
+            SELECT {sql_id('block', 'g')}, {sql_id('file', blocks.sql_row_of('r.ci', 'r.k - r.k % 4'))}, {sql_id('company', 'r.ci')}, 'main-file'::public.block_file_relationship
+              FROM generate_series(0, {blocks.n - 1}) g,
+                   LATERAL (SELECT {blocks.sql_company_rank('g')} AS ci) q,
+                   LATERAL (SELECT q.ci, {blocks.sql_local_index('g', 'q.ci')} AS k) r
+            UNION ALL
+            SELECT {sql_id('block', 'g')}, {sql_id('file', blocks.sql_row_of('r.ci', '0'))}, {sql_id('company', 'r.ci')},
+                   'certificate'::public.block_file_relationship
+              FROM generate_series(0, {blocks.n - 1}) g,
+                   LATERAL (SELECT {blocks.sql_company_rank('g')} AS ci) q,
+                   LATERAL (SELECT q.ci, {blocks.sql_local_index('g', 'q.ci')} AS k) r
+             WHERE r.k % 5 = 1 AND r.k >= 4
+             ORDER BY 1, 2""", timings, "block_files")
 
     # v0 projects, sections and memoires go to the companies.
     project_rank = projects.sql_company_rank(sql_row_number("id"))
@@ -539,15 +568,15 @@ def generate_tenant(conn, layout, vacuum=True):
                    LATERAL (SELECT {audit.sql_company_rank('g')} AS ci) q""", timings, "audit_log")
     conn.execute("RESET session_replication_role")
     if vacuum:
-        for t in ("companies", "users", "content_blocks", "content_block_tags", "projects", "sections", "memoires",
-                  "document_chunks", "content_matches", "audit_log"):
+        for t in ("companies", "users", "content_blocks", "content_block_tags", "files", "block_files", "projects",
+                  "sections", "memoires", "document_chunks", "content_matches", "audit_log"):
             _exec(conn, f"VACUUM (ANALYZE) public.{t}", timings, "vacuum analyze")
     return timings
 
 
 def table_counts(conn):
-    tables = ["companies", "users", "content_blocks", "projects", "sections", "memoires", "document_chunks",
-              "content_matches", "audit_log"]
+    tables = ["companies", "users", "content_blocks", "files", "block_files", "projects", "sections", "memoires",
+              "document_chunks", "content_matches", "audit_log"]
     return {t: conn.execute(f"SELECT count(*) FROM public.{t}").fetchone()[0] for t in tables}
 
 
