@@ -3,6 +3,7 @@ as the owner naming the company, and as a tenant under the designs people common
 (the peers, on a copy of the same tables in schema `peer`); and their plans."""
 import dataclasses
 import json
+import re
 import time
 
 from bench import generate
@@ -229,6 +230,27 @@ def isolation(conn, ctx, queries, min_runs, budget, cap, peers=True, begin=tenan
         log(f"  {q.key:11s} rank {ctx['rank']:4d}: owner {p.b_ms:8.3f} ms, added "
             + ", ".join(f"{n} {c.added_ms:+.3f} ms ({c.ratio:.2f}, {c.runs})" for n, c in row.items()))
     return out
+
+
+def search_path_cost(conn, ctx, min_runs, cap):
+    """What the helper's pinned search_path costs a statement (issue 18 pinned it to close a
+    hole): the helper against a copy of it without its SET clause, both called by the tenant,
+    side by side. The copy lives in a schema of the benchmark's and is dropped after."""
+    definition = conn.execute("SELECT pg_get_functiondef('memtech.current_company_id()'::regprocedure)").fetchone()[0]
+    copy, n = re.subn(r"^ SET search_path TO [^\n]*\n", "", definition, flags=re.M)
+    assert n == 1, "memtech.current_company_id() pins no search_path"
+    copy = copy.replace("memtech.current_company_id()", "bench_unpinned.current_company_id()", 1)
+    conn.execute("CREATE SCHEMA bench_unpinned")
+    try:
+        conn.execute(copy)
+        conn.execute("GRANT USAGE ON SCHEMA bench_unpinned TO authenticated")
+        params = query_params(BASELINE, ctx)
+        begin = tenant_begin(ctx["me"])
+        m = measure(conn, [Side(begin, "SELECT (SELECT bench_unpinned.current_company_id())"),
+                           Side(begin, BASELINE.tenant)], params, min_runs, 400, cap)
+        return m.compare(1, 0)
+    finally:
+        conn.execute("DROP SCHEMA bench_unpinned CASCADE")
 
 
 # ------------------------------------------------------------------------------ part 4

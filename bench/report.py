@@ -175,6 +175,12 @@ def blocks(ctx):
         b["helper"] = table(["statement", "user named by", "tenant ms", "owner ms", "added ms", "runs"],
                             [[f"`{isolation.BASELINE.tenant}`", by, ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]
                              for by, h in named], right=(2, 3, 4, 5))
+        if "search_path_cost" in ctx:
+            h = ctx["search_path_cost"]
+            b["helper-path"] = table(["helper", "ms", "runs"],
+                                     [["as installed, `SET search_path = pg_catalog, pg_temp`", ms(h.a_ms), h.runs],
+                                      ["the same function without its `SET` clause", ms(h.b_ms), ""],
+                                      ["what the pinned path adds", added(h.added_ms), ""]], right=(1, 2))
     b["queries"] = "".join(f"- {q.label}: `{show_sql(q.tenant)}`\n" for q in QUERIES)
     b["peers"] = "".join(f"- {PEER_LABEL[n]} (`peer_{n}`): `USING ({c})`\n"
                          for n, c in isolation.peer_policies().items()) + "".join(
