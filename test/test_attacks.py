@@ -10,13 +10,14 @@ The planted code announces itself with a NOTICE naming current_user, so a test s
 """
 import json
 import re
+import uuid
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from conftest import FIXTURES
-from helpers import load_v0, notices
+from helpers import data_digest, installed_version, load_v0, notices, rows
 from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_VIEWER, BLOCK_A2, MEMOIRE_A, OWNER, PROJECT_A,
                              SECTION_A, V0_FIXTURES, check, ensure_cluster_roles, insert_tenant_data, install_as,
                              lay_out, psql_as)
@@ -278,6 +279,123 @@ def test_functions_a_tenant_plants_in_public_never_run_in_the_scripts(db, build_
     assert any("REVOKE CREATE ON SCHEMA public FROM PUBLIC" in n for n in notices(runs["install"].stderr))
     with db.connect() as conn:
         assert conn.execute("SELECT has_schema_privilege('public', 'public', 'CREATE')").fetchone()[0]
+
+
+# What a tenant connected as authenticated may plant in public before an install, where it may
+# create there (PostgreSQL 14's default): objects under names the install would create, so that
+# the install takes them over while the tenant stays their owner, free to turn row level
+# security off or to add code that runs as whoever writes the table. Its code records who ran it.
+RECORDER = """
+CREATE TABLE public.tenant_ran_as (role_name text);
+GRANT INSERT ON public.tenant_ran_as TO PUBLIC;
+CREATE FUNCTION public.tenant_records_who_runs_it() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.tenant_ran_as VALUES (current_user);
+  RETURN coalesce(NEW, OLD);
+END $$;
+"""
+
+
+def a_tenant_takes_names(db, table, enum=None, function=None):
+    """authenticated creates public.<table> with a trigger recording who writes it, and optionally
+    the enum public.<enum> (user_role's labels) and a look-alike of public.<function> (search_library's
+    signature) that records who runs it."""
+    with db.connect() as conn:
+        conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+        conn.execute("SET ROLE authenticated")
+        conn.execute(RECORDER)
+        conn.execute(f"CREATE TABLE public.{table} ()")
+        conn.execute(f"CREATE TRIGGER tenant_records_who_writes BEFORE INSERT OR UPDATE OR DELETE ON public.{table} "
+                     f"FOR EACH ROW EXECUTE FUNCTION public.tenant_records_who_runs_it()")
+        if enum:     # user_role, with the package's labels: the install would take it for its own
+            conn.execute(f"CREATE TYPE public.{enum} AS ENUM ('admin', 'user', 'viewer')")
+        if function:
+            conn.execute(f"""
+                CREATE FUNCTION public.{function}(query text, match_count integer DEFAULT 20)
+                RETURNS TABLE (kind text, id uuid, title text, snippet text, rank real)
+                LANGUAGE plpgsql SECURITY DEFINER AS $$
+                BEGIN
+                  INSERT INTO public.tenant_ran_as VALUES (current_user);
+                END $$""")
+
+
+def assert_stopped_naming(proc, *objects, owner="authenticated"):
+    assert proc.returncode != 0, f"the install went on:\n{proc.stderr}"
+    error = proc.stderr[proc.stderr.index("ERROR:"):]
+    assert "memtech cannot take over" in error, error
+    for name in objects:
+        assert f"{name} (owned by {owner})" in error, f"{name} not named:\n{error}"
+    assert "Nothing was changed" in error, error
+
+
+@pytest.mark.parametrize("layout", ["plain", "supabase"])
+def test_a_table_an_enum_and_a_function_a_tenant_created_in_public_stop_the_first_install(db, build_scripts, layout):
+    """Without the check, the plain install (a superuser) took all three over, and fired the
+    tenant's trigger as itself when it wrote the legacy company."""
+    if layout == "supabase":
+        lay_out(db)
+        run = lambda: install_as(db, OWNER, build_scripts.install)  # noqa: E731
+    else:
+        ensure_cluster_roles(db.cluster)
+        load_v0(db)
+        run = lambda: db.psql(build_scripts.install, check=False)  # noqa: E731
+    a_tenant_takes_names(db, "companies", enum="user_role", function="search_library")
+    dump, data = db.dump(), data_digest(db)
+
+    proc = run()
+
+    assert_stopped_naming(proc, "table public.companies", "type public.user_role",
+                          "function public.search_library(text,integer)")
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert installed_version(db) is None
+    assert rows(db, "SELECT role_name FROM public.tenant_ran_as") == []
+
+
+def test_a_table_a_tenant_created_in_public_stops_an_upgrade_that_adds_it(db, build_scripts):
+    """0.1.0 had no content_block_tags: an upgrade from it creates the table, and fills it."""
+    ensure_cluster_roles(db.cluster)
+    load_v0(db)
+    db.load_fixture("memtech_0.1.0_install")
+    db.psql("""
+        INSERT INTO public.companies (id, name) VALUES ('c0000000-0000-4000-8000-0000000000a1', 'Ancienne BTP');
+        INSERT INTO public.content_blocks (company_id, type, title, tags)
+        VALUES ('c0000000-0000-4000-8000-0000000000a1', 'equipment', 'Grue', '{levage,grue}');""")
+    a_tenant_takes_names(db, "content_block_tags")
+    dump, data = db.dump(), data_digest(db)
+
+    proc = db.psql(build_scripts.install, check=False)
+
+    assert_stopped_naming(proc, "table public.content_block_tags")
+    assert db.dump() == dump
+    assert data_digest(db) == data
+    assert installed_version(db) == "0.1.0"
+    assert rows(db, "SELECT role_name FROM public.tenant_ran_as") == []
+
+
+def test_a_table_owned_by_a_role_granted_to_authenticated_stops_the_install_too(db, build_scripts):
+    """A tenant connected as authenticated holds the rights of a role granted to it, and may SET ROLE to it."""
+    ensure_cluster_roles(db.cluster)
+    load_v0(db)
+    group = f"tenant_group_{uuid.uuid4().hex[:8]}"    # roles are the cluster's: one of this test's own
+    with db.connect() as conn:
+        conn.execute(f"CREATE ROLE {group} NOLOGIN")
+        conn.execute(f"GRANT {group} TO authenticated")
+        conn.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    try:
+        with db.connect() as conn:
+            conn.execute("SET ROLE authenticated")
+            conn.execute(f"SET ROLE {group}")
+            conn.execute("CREATE TABLE public.files ()")
+
+        proc = db.psql(build_scripts.install, check=False)
+
+        assert_stopped_naming(proc, "table public.files", owner=group)
+        assert installed_version(db) is None
+    finally:
+        with db.connect() as conn:
+            conn.execute(f"DROP OWNED BY {group}")
+            conn.execute(f"DROP ROLE {group}")
 
 
 def test_the_install_says_nothing_of_public_when_public_may_not_create_there(db, build_scripts):
