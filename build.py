@@ -89,15 +89,19 @@ def column_contract(paths):
     return ",\n".join(f"  ('{t}', '{c}', '{ty}', {str(nn).lower()})" for t, c, ty, nn in contract_rows(paths))
 
 
-def public_objects(paths):
-    """('type' or 'function', name) of every enum and function the modules create in public, as
-    the preflight's VALUES list."""
+def public_object_rows(paths):
+    """('type' or 'function', name) of every enum and function the modules create in public."""
     found = {}
     for path in paths:
         text = path.read_text(encoding="utf-8")
         found.update(dict.fromkeys([("type", n) for n in ENSURE_ENUM.findall(text)]
                                    + [("function", n) for n in PUBLIC_FUNCTION.findall(text)]))
-    return ",\n".join(f"  ('{kind}', '{name}')" for kind, name in found)
+    return list(found)
+
+
+def public_objects(paths):
+    """The same rows as the preflight's VALUES list."""
+    return ",\n".join(f"  ('{kind}', '{name}')" for kind, name in public_object_rows(paths))
 
 
 def section(path, contract="", objects=""):
