@@ -63,8 +63,9 @@ DECLARE
 BEGIN
   PERFORM pg_temp.memtech_notice('checking who owns the names the package takes in public');
   FOR taken IN
-    SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
-             WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence'
+    -- kind as ALTER and DROP spell it, for the hint
+    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+             WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'c' THEN 'type'
              ELSE 'table' END AS kind,
            format('public.%I', c.relname) AS name, pg_get_userbyid(c.relowner) AS owner
       FROM pg_class c
