@@ -31,6 +31,12 @@ VERSION = (ROOT / "VERSION").read_text(encoding="utf-8").strip()
 ALTER = re.compile(r"^ALTER TABLE public\.(\w+)\s*$")
 ADD_COLUMN = re.compile(r"^\s+ADD COLUMN IF NOT EXISTS \"?(\w+)\"?\s+(.+?)( NOT NULL)?( DEFAULT .*)?[,;]?\s*$")
 TYPE_NAMES = {"timestamptz": "timestamp with time zone"}   # as format_type() prints them
+# The other objects the modules create in public (the tables are the manifest's), read off the
+# statements that create them: the enums, each a `memtech_ensure_enum('name', ...)` call, and the
+# functions, each a `CREATE OR REPLACE FUNCTION public.name(` line. The preflight says
+# @PUBLIC_OBJECTS@ where they go, to check who owns those names before the install takes them.
+ENSURE_ENUM = re.compile(r"memtech_ensure_enum\(\s*'(\w+)'")
+PUBLIC_FUNCTION = re.compile(r"^CREATE (?:OR REPLACE )?FUNCTION public\.(\w+)\(", re.M)
 OUTPUTS = {
     "install": ["build/install.sql", "migrations/001_multi_tenant_schema.sql"],
     "uninstall": ["build/uninstall.sql", "migrations/001_rollback.sql"],
@@ -58,7 +64,8 @@ def script(kind, parts):
               "-- One transaction: it applies completely or not at all.\n")
     opening = [SQL / "toolkit" / "common.sql", SQL / "manifest.sql", SQL / "toolkit" / f"{kind}.sql"]
     contract = column_contract(parts)
-    body = [banner, "BEGIN;\n"] + [section(p, contract) for p in opening + parts]
+    objects = public_objects(modules())
+    body = [banner, "BEGIN;\n"] + [section(p, contract, objects) for p in opening + parts]
     body.append("COMMIT;\n")
     return "\n".join(body)
 
@@ -82,9 +89,24 @@ def column_contract(paths):
     return ",\n".join(f"  ('{t}', '{c}', '{ty}', {str(nn).lower()})" for t, c, ty, nn in contract_rows(paths))
 
 
-def section(path, contract=""):
+def public_object_rows(paths):
+    """('type' or 'function', name) of every enum and function the modules create in public."""
+    found = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        found.update(dict.fromkeys([("type", n) for n in ENSURE_ENUM.findall(text)]
+                                   + [("function", n) for n in PUBLIC_FUNCTION.findall(text)]))
+    return list(found)
+
+
+def public_objects(paths):
+    """The same rows as the preflight's VALUES list."""
+    return ",\n".join(f"  ('{kind}', '{name}')" for kind, name in public_object_rows(paths))
+
+
+def section(path, contract="", objects=""):
     text = path.read_text(encoding="utf-8").strip("\n").replace("@VERSION@", VERSION)
-    text = text.replace("@COLUMN_CONTRACT@", contract)
+    text = text.replace("@COLUMN_CONTRACT@", contract).replace("@PUBLIC_OBJECTS@", objects)
     return f"-- ==== {path.relative_to(ROOT).as_posix()} ====\n{text}\n"
 
 

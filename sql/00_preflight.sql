@@ -27,6 +27,82 @@ UNION
 SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
  WHERE m.origin = 'v0' AND m.company_via = 'company_id';
 
+-- The other objects the modules create in public: the enums and the functions, each read by
+-- build.py off the statement that creates it (a memtech_ensure_enum call, a CREATE FUNCTION).
+CREATE TEMPORARY TABLE pg_temp.memtech_public_object (
+  kind text NOT NULL CHECK (kind IN ('type', 'function')),
+  name text NOT NULL,
+  PRIMARY KEY (kind, name)
+) ON COMMIT DROP;
+INSERT INTO pg_temp.memtech_public_object (kind, name) VALUES
+@PUBLIC_OBJECTS@;
+
+-- Whether anon or authenticated can act as this role: it is one of them, or granted to one (a
+-- tenant connected as authenticated holds its rights, or may SET ROLE to it).
+CREATE OR REPLACE FUNCTION pg_temp.memtech_api_can_act_as(role_oid oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_roles api
+                  WHERE api.rolname IN ('anon', 'authenticated') AND pg_has_role(api.oid, role_oid, 'MEMBER'))
+$$;
+
+-- Who owns the names the install takes in public. Where a tenant may create there (PUBLIC may,
+-- on PostgreSQL 14), it can create public.companies or the enum user_role before an install (or
+-- an upgrade that adds one), which would take it over: the tenant, still its owner, could then
+-- turn row level security off or add a trigger that runs as whoever writes the table. The owner
+-- check below passes every owner for a superuser, so: an object under a name the package takes
+-- (a tenant table, of any kind; an enum or function of the package) stops the install when its
+-- owner is a role a tenant can act as: anon, authenticated, or a role granted to either. Not
+-- their members (authenticator, a backend granted authenticated): a tenant cannot become them,
+-- and one that owns a tenant table is bound by row level security, so the roles check names it.
+DO $owners$
+DECLARE
+  taken record;
+  first record;
+  listed text[] := '{}';
+BEGIN
+  PERFORM pg_temp.memtech_notice('checking who owns the names the package takes in public');
+  FOR taken IN
+    -- kind as ALTER and DROP spell it, for the hint
+    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+             WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' WHEN 'I' THEN 'index' WHEN 'c' THEN 'type'
+             ELSE 'table' END AS kind,
+           format('public.%I', c.relname) AS name, pg_get_userbyid(c.relowner) AS owner
+      FROM pg_class c
+     WHERE c.relnamespace = 'public'::regnamespace
+       AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
+       AND pg_temp.memtech_api_can_act_as(c.relowner)
+    UNION ALL
+    SELECT 'type', format('public.%I', t.typname), pg_get_userbyid(t.typowner)
+      FROM pg_type t
+     WHERE t.typnamespace = 'public'::regnamespace
+       AND t.typname IN (SELECT o.name FROM pg_temp.memtech_public_object o WHERE o.kind = 'type')
+       AND pg_temp.memtech_api_can_act_as(t.typowner)
+    UNION ALL
+    SELECT 'function', p.oid::regprocedure::text, pg_get_userbyid(p.proowner)
+      FROM pg_proc p
+     WHERE p.pronamespace = 'public'::regnamespace
+       AND p.proname IN (SELECT o.name FROM pg_temp.memtech_public_object o WHERE o.kind = 'function')
+       AND pg_temp.memtech_api_can_act_as(p.proowner)
+     ORDER BY 2
+  LOOP
+    first := coalesce(first, taken);
+    listed := listed || format('%s %s (owned by %s)', taken.kind, taken.name, taken.owner);
+  END LOOP;
+  IF cardinality(listed) > 0 THEN
+    RAISE EXCEPTION 'memtech cannot take over % object(s) in public owned by a role that anon or authenticated can act as: a tenant could alter them after the install (turn off row level security, add triggers that run as other users)',
+                    cardinality(listed)
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = array_to_string(listed, E'\n'),
+            HINT = format('Nothing was changed. For each object: if it is the application''s, give it to the owner of '
+                          'the application''s tables (ALTER %1$s %2$s OWNER TO %3$I); if not, a tenant made it: drop it '
+                          '(DROP %1$s %2$s) and keep tenants from creating in public (REVOKE CREATE ON SCHEMA public '
+                          'FROM PUBLIC, and from anon and authenticated if granted). Then run the install again.',
+                          upper(first.kind), first.name, current_user);
+  END IF;
+END
+$owners$;
+
 DO $preflight$
 DECLARE
   problems text[];
@@ -87,8 +163,7 @@ BEGIN
     SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
      WHERE t.typnamespace = 'public'::regnamespace AND t.typtype <> 'e'
-       AND t.typname IN ('user_role', 'content_block_type', 'block_file_relationship',
-                         'project_status', 'generation_status', 'memoire_section_type')
+       AND t.typname IN (SELECT o.name FROM pg_temp.memtech_public_object o WHERE o.kind = 'type')
        AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relname = t.typname
                          AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
@@ -206,12 +281,13 @@ $$;
 --     silently. The install names each such role, with the two remedies, and stops, unless
 --     memtech.accept_bound_roles lists it (or is '*'): the operator has chosen to bind it.
 -- Left out: the API roles anon and authenticated (bound by design; a re-run finds the
--- package's own grants to authenticated), PUBLIC (not a role), and roles that bypass row
--- level security by their own attributes, SUPERUSER or BYPASSRLS (the role running the
--- install is one). Only a role's own attributes count, as PostgreSQL decides: they are never
--- inherited, so a member of a BYPASSRLS role is bound unless it has BYPASSRLS itself. And
--- only a role's own ownership and grants (table or column) are looked at: a role that
--- reaches the tables through a role it belongs to is not named, that role is.
+-- package's own grants to authenticated; a table they own stopped the install above),
+-- PUBLIC (not a role), and roles that bypass row level security by their own attributes,
+-- SUPERUSER or BYPASSRLS (the role running the install is one). Only a role's own
+-- attributes count, as PostgreSQL decides: they are never inherited, so a member of a
+-- BYPASSRLS role is bound unless it has BYPASSRLS itself. And only a role's own ownership and
+-- grants (table or column) are looked at: a role that reaches the tables through a role it
+-- belongs to is not named, that role is.
 DO $roles$
 DECLARE
   accepted text[] := ARRAY(SELECT btrim(a) FROM regexp_split_to_table(
