@@ -65,19 +65,19 @@ DECLARE
 BEGIN
   IF current_setting('server_version_num')::int < 140000 THEN
     RAISE EXCEPTION 'memtech needs PostgreSQL 14 or later; this server is %', current_setting('server_version')
-      USING HINT = 'Upgrade the server, then run the script again.';
+      USING HINT = 'Nothing was changed. Upgrade the server, then run the script again.';
   END IF;
   -- Under forced row level security an owner without BYPASSRLS sees no row: its backfills
   -- would silently match nothing and it would lock itself out of its own tables.
   IF NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
     RAISE EXCEPTION 'memtech must be run by a superuser or a role with BYPASSRLS; % is neither', current_user
-      USING HINT = 'Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
+      USING HINT = 'Nothing was changed. Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
   END IF;
   BEGIN
     PERFORM set_config('lock_timeout', wanted, true);
   EXCEPTION WHEN invalid_parameter_value THEN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
-      USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
+      USING HINT = 'Nothing was changed. Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
   -- One install or uninstall at a time: a second one waits here for the first to commit,
@@ -275,7 +275,7 @@ BEGIN
   RETURN pg_size_bytes(wanted);
 EXCEPTION WHEN invalid_parameter_value THEN
   RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
+    USING HINT = 'Nothing was changed. Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
 END
 $$;
 
@@ -407,7 +407,7 @@ BEGIN
   IF existing IS NULL OR NOT existing <@ labels
      OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
     RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
-      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename that type (memtech needs the name), then run the install again.';
   END IF;
   FOR i IN 1 .. cardinality(labels) LOOP
     CONTINUE WHEN labels[i] = ANY (existing);
@@ -1233,7 +1233,7 @@ BEGIN
       EXECUTE format('CREATE ROLE %I NOLOGIN', r);
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE EXCEPTION 'memtech needs the role % and % may not create it', r, current_user
-        USING HINT = format('Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again; nothing was changed.', r);
+        USING HINT = format('Nothing was changed. Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again.', r);
     END;
     UPDATE memtech.installation SET created_roles = created_roles || r;
     PERFORM pg_temp.memtech_notice('created role %s (NOLOGIN)', r);
@@ -1651,7 +1651,7 @@ BEGIN
   IF clashes IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
       USING DETAIL = clashes,
-            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+            HINT = 'Nothing was changed. Merge or delete the users named above (one address, one user), then run the install again.';
   END IF;
   UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
   GET DIAGNOSTICS lowered = ROW_COUNT;
@@ -3932,7 +3932,7 @@ DECLARE
 BEGIN
   IF to_regclass('memtech.api_definer_function') IS NULL AND taken IS NOT NULL THEN
     RAISE EXCEPTION 'memtech creates public.search_chunks, public.search_library and public.search_hybrid, but the database already has %', taken
-      USING HINT = 'Rename those functions of the application (or drop them), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename those functions of the application (or drop them), then run the install again.';
   END IF;
 END
 $$;

@@ -32,7 +32,7 @@ DECLARE
 BEGIN
   IF to_regclass('memtech.api_definer_function') IS NULL AND taken IS NOT NULL THEN
     RAISE EXCEPTION 'memtech creates public.search_chunks, public.search_library and public.search_hybrid, but the database already has %', taken
-      USING HINT = 'Rename those functions of the application (or drop them), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename those functions of the application (or drop them), then run the install again.';
   END IF;
 END
 $$;
