@@ -65,19 +65,19 @@ DECLARE
 BEGIN
   IF current_setting('server_version_num')::int < 140000 THEN
     RAISE EXCEPTION 'memtech needs PostgreSQL 14 or later; this server is %', current_setting('server_version')
-      USING HINT = 'Upgrade the server, then run the script again.';
+      USING HINT = 'Nothing was changed. Upgrade the server, then run the script again.';
   END IF;
   -- Under forced row level security an owner without BYPASSRLS sees no row: its backfills
   -- would silently match nothing and it would lock itself out of its own tables.
   IF NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
     RAISE EXCEPTION 'memtech must be run by a superuser or a role with BYPASSRLS; % is neither', current_user
-      USING HINT = 'Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
+      USING HINT = 'Nothing was changed. Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
   END IF;
   BEGIN
     PERFORM set_config('lock_timeout', wanted, true);
   EXCEPTION WHEN invalid_parameter_value THEN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
-      USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
+      USING HINT = 'Nothing was changed. Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
   -- One install or uninstall at a time: a second one waits here for the first to commit,
@@ -248,18 +248,31 @@ SELECT table_name::text, origin::text, company_via::text, company_from::text,
 ) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
         insert_columns, update_columns, audited, secret_columns, same_company, distribution);
 
--- What the package needs of the application's own v0 tables, derived from the rows above:
--- the uuid key id, and the link to the parent whose company a row takes. The preflight
--- checks them; the uninstall leaves them (they were the application's).
-CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
-SELECT m.table_name, k.column_name, k.why
+-- The v0 contract: what the package needs of the application's own v0 tables, defined here
+-- once (the README's "The v0 contract" describes it). The preflight checks it; the uninstall
+-- leaves the required columns (they were the application's). why says what needs the column.
+--   required  the uuid key id (the primary key), and the link to the parent whose company a
+--             row takes, derived from the rows above: a v0 table without them stops the install
+--   optional  a column the package only reads, and only to search: document_chunks.embedding,
+--             searched by search_chunks and search_hybrid where it is pgvector's vector (any
+--             dimensions; data_type 'vector' means the type of that extension, in whatever
+--             schema holds it). Missing or of another type (real[] where pgvector is absent),
+--             those two functions are left out and the install goes on, saying so.
+-- The links need no foreign key of the application's: sections gets the package's own
+-- (sections_project_company_fkey, module 08); document_chunks keeps its structure, and where
+-- memoire_id has no foreign key to memoires the preflight warns (a chunk whose memoire is gone
+-- is invisible to every tenant, until a memoire is created with that id: it then takes it).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_contract ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, 'uuid'::text AS data_type, true AS required, k.why
   FROM pg_temp.memtech_tenant_table m
  CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
                             (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
                              format('to give each row of public.%I its memoire''s company', m.table_name)),
                             (CASE m.company_from WHEN 'project' THEN 'project_id' END,
                              format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
- WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL
+UNION ALL
+VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid');
 
 -- ==== sql/toolkit/install.sql ====
 -- The install's own helpers (after toolkit/common.sql and the manifest): how it creates and
@@ -275,7 +288,7 @@ BEGIN
   RETURN pg_size_bytes(wanted);
 EXCEPTION WHEN invalid_parameter_value THEN
   RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
+    USING HINT = 'Nothing was changed. Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
 END
 $$;
 
@@ -407,7 +420,7 @@ BEGIN
   IF existing IS NULL OR NOT existing <@ labels
      OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
     RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
-      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename that type (memtech needs the name), then run the install again.';
   END IF;
   FOR i IN 1 .. cardinality(labels) LOOP
     CONTINUE WHEN labels[i] = ANY (existing);
@@ -771,10 +784,11 @@ INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type,
   ('generation_requests', 'error_message', 'text', false),
   ('generation_requests', 'created_at', 'timestamp with time zone', true),
   ('generation_requests', 'completed_at', 'timestamp with time zone', false);
--- Of the application's v0 tables, the columns the package relies on: their keys and links
--- (pg_temp.memtech_v0_key, from the manifest) and company_id, which module 08 adds.
+-- Of the application's v0 tables, the columns the package relies on: the required columns of
+-- the v0 contract (pg_temp.memtech_v0_contract, from the manifest) and company_id, which
+-- module 08 adds.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null)
-SELECT k.table_name, k.column_name, 'uuid', true FROM pg_temp.memtech_v0_key k
+SELECT k.table_name, k.column_name, k.data_type, true FROM pg_temp.memtech_v0_contract k WHERE k.required
 UNION
 SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
  WHERE m.origin = 'v0' AND m.company_via = 'company_id';
@@ -863,17 +877,41 @@ BEGIN
 END
 $owners$;
 
+-- Whether public.<table_name>.<column_name> is there with the type the v0 contract gives it.
+-- Module 28 asks it too, before it makes the functions that search document_chunks.embedding.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_v0_fits(table_name text, column_name text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM pg_temp.memtech_v0_contract k
+      JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+     WHERE k.table_name = memtech_v0_fits.table_name AND k.column_name = memtech_v0_fits.column_name
+       AND a.atttypid = CASE k.data_type
+             WHEN 'vector' THEN (SELECT to_regtype(format('%I.vector', n.nspname))
+                                   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                                  WHERE e.extname = 'vector')
+             ELSE to_regtype(k.data_type) END)
+$$;
+
 DO $preflight$
 DECLARE
-  problems text[];
+  clashes text[];
+  v0_problems text[];
+  optional record;
+  vector_type text := (SELECT format('%I.vector', n.nspname) FROM pg_extension e
+                         JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector');
 BEGIN
   PERFORM pg_temp.memtech_notice('checking the existing schema against the package');
   -- An option of the install only (the uninstall builds no index): checked before any
   -- lock rather than where the install first needs it.
   PERFORM pg_temp.memtech_index_build_limit();
-  SELECT array_agg(problem ORDER BY problem) INTO problems FROM (
+  SELECT array_agg(problem ORDER BY problem) FILTER (WHERE NOT v0),
+         array_agg(problem ORDER BY problem) FILTER (WHERE v0)
+    INTO clashes, v0_problems FROM (
     -- a name the package needs is taken by something that is not an ordinary table
-    SELECT format('public.%I is a %s, but memtech needs a table of that name',
+    SELECT false AS v0,
+           format('public.%I is a %s, but memtech needs a table of that name',
                   c.relname,
                   CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                     WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
@@ -882,8 +920,10 @@ BEGIN
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
        AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     UNION ALL
-    -- a column exists with another type
-    SELECT format('column public.%I.%I is %s, but memtech expects %s',
+    -- a column exists with another type (a required column of the v0 contract, or one the
+    -- package defines)
+    SELECT (e.table_name, e.column_name) IN (SELECT k.table_name, k.column_name FROM pg_temp.memtech_v0_contract k),
+           format('column public.%I.%I is %s, but memtech expects %s',
                   e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod), e.data_type)
       FROM pg_temp.memtech_expected_column e
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
@@ -896,14 +936,17 @@ BEGIN
     -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
     -- the two links it derives a row's company from (types are checked above). Every other
     -- column is the application's, there or not; a table that is missing is created.
-    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+    SELECT true,
+           format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
                   need.table_name, need.column_name, need.why)
-      FROM pg_temp.memtech_v0_key need
+      FROM pg_temp.memtech_v0_contract need
       JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+     WHERE need.required
+       AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
                           AND NOT a.attisdropped)
     UNION ALL
-    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+    SELECT true,
+           format('public.%I has %s, but memtech needs its primary key on (id): %s',
                   c.relname,
                   coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
                                                          FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
@@ -920,7 +963,7 @@ BEGIN
                                               WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
-    SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
+    SELECT false, format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
      WHERE t.typnamespace = 'public'::regnamespace AND t.typtype <> 'e'
        AND t.typname IN (SELECT o.name FROM pg_temp.memtech_public_object o WHERE o.kind = 'type')
@@ -928,17 +971,71 @@ BEGIN
                          AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
     -- the private schema exists but was not made by memtech
-    SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
+    SELECT false, 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
      WHERE EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'memtech')
        AND to_regclass('memtech.installation') IS NULL
   ) found;
 
-  IF problems IS NOT NULL THEN
-    RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
-      USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
-                   'v0 tables it needs only their uuid primary key id and the links to a parent), then run the install '
-                   'again; nothing was changed.';
+  -- The optional columns of the contract (document_chunks.embedding), of a type the package
+  -- cannot search: a NOTICE, and the install goes on without search_chunks and search_hybrid.
+  -- Not a stop: the package never writes the column nor needs it for isolation, the
+  -- application's own search keeps working, and the fix (a new type) rewrites what is often
+  -- the largest table under an exclusive lock; the operator may choose it later, and a re-run
+  -- then adds the two functions.
+  FOR optional IN
+    SELECT k.table_name, k.column_name, k.why, format_type(a.atttypid, a.atttypmod) AS found
+      FROM pg_temp.memtech_v0_contract k
+      JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+     WHERE NOT k.required AND NOT pg_temp.memtech_v0_fits(k.table_name, k.column_name)
+     ORDER BY 1, 2
+  LOOP
+    PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
+      'the install leaves out %s, which search it (nothing else of the package reads it). '
+      'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
+      '(it rewrites the table), then run the install again',
+      quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
+      CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
+      quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
+      quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+  END LOOP;
+
+  -- The links need no foreign key of the application's (the manifest says why), but chunks
+  -- left by a deleted memoire are taken by a memoire later created with its id, whatever its
+  -- company: say so where document_chunks.memoire_id has no foreign key to memoires (id).
+  IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+              WHERE c.relname = 'document_chunks' AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                AND a.attname = 'memoire_id' AND NOT a.attisdropped)
+     AND NOT EXISTS (
+       SELECT 1 FROM pg_constraint f
+         JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = f.conkey[1] AND a.attname = 'memoire_id'
+         JOIN pg_attribute b ON b.attrelid = f.confrelid AND b.attnum = f.confkey[1] AND b.attname = 'id'
+        WHERE f.contype = 'f' AND f.conrelid = to_regclass('public.document_chunks')
+          AND f.confrelid = to_regclass('public.memoires') AND cardinality(f.conkey) = 1) THEN
+    RAISE WARNING 'memtech: public.document_chunks.memoire_id has no foreign key to public.memoires (id): a chunk whose memoire is deleted stays, invisible to every company, until a memoire is created with that id, by any company, which then reads it'
+      USING HINT = 'Give it one, which also deletes a memoire''s chunks with it: ALTER TABLE public.document_chunks ADD FOREIGN KEY '
+                   '(memoire_id) REFERENCES public.memoires (id) ON DELETE CASCADE NOT VALID; the chunks already there '
+                   'whose memoire is gone are left (delete them, then VALIDATE CONSTRAINT).';
+  END IF;
+
+  -- Every problem named at once: those of the v0 contract first, under their own message.
+  IF v0_problems IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot install: % problem(s) with what it needs of the v0 tables, their keys and links',
+                    cardinality(v0_problems)
+      USING DETAIL = array_to_string(v0_problems, E'\n')
+                     || coalesce(format(E'\nAnd %s existing object(s) clash with the package:\n', cardinality(clashes))
+                                 || array_to_string(clashes, E'\n'), ''),
+            HINT = 'Nothing was changed. Of the application''s tables projects, sections, memoires and document_chunks, '
+                   'memtech needs only a primary key id (uuid), sections.project_id and document_chunks.memoire_id (uuid); '
+                   'every other column is the application''s. Give them what is named above'
+                   || CASE WHEN clashes IS NOT NULL THEN ', rename or convert the objects that clash' ELSE '' END
+                   || ', then run the install again.';
+  END IF;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(clashes)
+      USING DETAIL = array_to_string(clashes, E'\n'),
+            HINT = 'Nothing was changed. Rename or convert the objects named above (the package creates tables in public), '
+                   'then run the install again.';
   END IF;
 END
 $preflight$;
@@ -1317,7 +1414,7 @@ BEGIN
       EXECUTE format('CREATE ROLE %I NOLOGIN', r);
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE EXCEPTION 'memtech needs the role % and % may not create it', r, current_user
-        USING HINT = format('Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again; nothing was changed.', r);
+        USING HINT = format('Nothing was changed. Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again.', r);
     END;
     UPDATE memtech.installation SET created_roles = created_roles || r;
     PERFORM pg_temp.memtech_notice('created role %s (NOLOGIN)', r);
@@ -1735,7 +1832,7 @@ BEGIN
   IF clashes IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
       USING DETAIL = clashes,
-            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+            HINT = 'Nothing was changed. Merge or delete the users named above (one address, one user), then run the install again.';
   END IF;
   UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
   GET DIAGNOSTICS lowered = ROW_COUNT;
@@ -4016,7 +4113,7 @@ DECLARE
 BEGIN
   IF to_regclass('memtech.api_definer_function') IS NULL AND taken IS NOT NULL THEN
     RAISE EXCEPTION 'memtech creates public.search_chunks, public.search_library and public.search_hybrid, but the database already has %', taken
-      USING HINT = 'Rename those functions of the application (or drop them), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename those functions of the application (or drop them), then run the install again.';
   END IF;
 END
 $$;
@@ -4539,9 +4636,10 @@ COMMENT ON FUNCTION public.search_library(text, integer) IS
 
 -- ------------------------------------------------------------------ search_chunks and search_hybrid
 
--- Only where document_chunks.embedding is pgvector's vector: with real[] (no pgvector) they
--- do not exist, and an earlier install's are dropped. The type and operator are named with
--- the schema the extension lives in (public, or extensions on Supabase).
+-- Only where document_chunks.embedding is pgvector's vector, as the v0 contract has it
+-- (pg_temp.memtech_v0_fits, whose preflight NOTICE gives the fix): with real[] (no pgvector)
+-- they do not exist, and an earlier install's are dropped. The type and operator are named
+-- with the schema the extension lives in (public, or extensions on Supabase).
 DO $install$
 DECLARE
   vector_schema text := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -4556,7 +4654,7 @@ DECLARE
   chunks_sql text;
   hybrid_sql text;
 BEGIN
-  IF vector_schema IS NULL OR embedding_type IS DISTINCT FROM to_regtype(format('%I.vector', vector_schema)) THEN
+  IF NOT pg_temp.memtech_v0_fits('document_chunks', 'embedding') THEN
     -- An earlier install's, made while the column was a vector.
     DELETE FROM memtech.api_definer_function d
      WHERE d.function IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace

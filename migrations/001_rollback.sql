@@ -65,19 +65,19 @@ DECLARE
 BEGIN
   IF current_setting('server_version_num')::int < 140000 THEN
     RAISE EXCEPTION 'memtech needs PostgreSQL 14 or later; this server is %', current_setting('server_version')
-      USING HINT = 'Upgrade the server, then run the script again.';
+      USING HINT = 'Nothing was changed. Upgrade the server, then run the script again.';
   END IF;
   -- Under forced row level security an owner without BYPASSRLS sees no row: its backfills
   -- would silently match nothing and it would lock itself out of its own tables.
   IF NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
     RAISE EXCEPTION 'memtech must be run by a superuser or a role with BYPASSRLS; % is neither', current_user
-      USING HINT = 'Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
+      USING HINT = 'Nothing was changed. Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
   END IF;
   BEGIN
     PERFORM set_config('lock_timeout', wanted, true);
   EXCEPTION WHEN invalid_parameter_value THEN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
-      USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
+      USING HINT = 'Nothing was changed. Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
   -- One install or uninstall at a time: a second one waits here for the first to commit,
@@ -248,18 +248,31 @@ SELECT table_name::text, origin::text, company_via::text, company_from::text,
 ) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
         insert_columns, update_columns, audited, secret_columns, same_company, distribution);
 
--- What the package needs of the application's own v0 tables, derived from the rows above:
--- the uuid key id, and the link to the parent whose company a row takes. The preflight
--- checks them; the uninstall leaves them (they were the application's).
-CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
-SELECT m.table_name, k.column_name, k.why
+-- The v0 contract: what the package needs of the application's own v0 tables, defined here
+-- once (the README's "The v0 contract" describes it). The preflight checks it; the uninstall
+-- leaves the required columns (they were the application's). why says what needs the column.
+--   required  the uuid key id (the primary key), and the link to the parent whose company a
+--             row takes, derived from the rows above: a v0 table without them stops the install
+--   optional  a column the package only reads, and only to search: document_chunks.embedding,
+--             searched by search_chunks and search_hybrid where it is pgvector's vector (any
+--             dimensions; data_type 'vector' means the type of that extension, in whatever
+--             schema holds it). Missing or of another type (real[] where pgvector is absent),
+--             those two functions are left out and the install goes on, saying so.
+-- The links need no foreign key of the application's: sections gets the package's own
+-- (sections_project_company_fkey, module 08); document_chunks keeps its structure, and where
+-- memoire_id has no foreign key to memoires the preflight warns (a chunk whose memoire is gone
+-- is invisible to every tenant, until a memoire is created with that id: it then takes it).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_contract ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, 'uuid'::text AS data_type, true AS required, k.why
   FROM pg_temp.memtech_tenant_table m
  CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
                             (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
                              format('to give each row of public.%I its memoire''s company', m.table_name)),
                             (CASE m.company_from WHEN 'project' THEN 'project_id' END,
                              format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
- WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL
+UNION ALL
+VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid');
 
 -- ==== sql/toolkit/uninstall.sql ====
 -- The uninstall's own helpers (after toolkit/common.sql and the manifest): how it recognises
@@ -844,13 +857,13 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   -- The columns the install added: those of the contract it kept, but the keys and links the
-  -- application's tables had (pg_temp.memtech_v0_key).
+  -- application's tables had (the required columns of pg_temp.memtech_v0_contract).
   FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
             WHERE m.origin = 'v0' AND m.table_name <> ALL (created_tables) ORDER BY 1 LOOP
     PERFORM pg_temp.memtech_drop_columns(format('public.%I', t), ARRAY(
       SELECT c.column_name FROM memtech.managed_column c
        WHERE c.table_name = t
-         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_key k WHERE k.table_name = t)
+         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_contract k WHERE k.table_name = t AND k.required)
        ORDER BY c.column_name));
   END LOOP;
 END

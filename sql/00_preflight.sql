@@ -19,10 +19,11 @@ CREATE TEMPORARY TABLE pg_temp.memtech_expected_column (
 -- off the ADD COLUMN clauses and writes them here.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null) VALUES
 @COLUMN_CONTRACT@;
--- Of the application's v0 tables, the columns the package relies on: their keys and links
--- (pg_temp.memtech_v0_key, from the manifest) and company_id, which module 08 adds.
+-- Of the application's v0 tables, the columns the package relies on: the required columns of
+-- the v0 contract (pg_temp.memtech_v0_contract, from the manifest) and company_id, which
+-- module 08 adds.
 INSERT INTO pg_temp.memtech_expected_column (table_name, column_name, data_type, not_null)
-SELECT k.table_name, k.column_name, 'uuid', true FROM pg_temp.memtech_v0_key k
+SELECT k.table_name, k.column_name, k.data_type, true FROM pg_temp.memtech_v0_contract k WHERE k.required
 UNION
 SELECT m.table_name, m.company_via, 'uuid', true FROM pg_temp.memtech_tenant_table m
  WHERE m.origin = 'v0' AND m.company_via = 'company_id';
@@ -103,17 +104,41 @@ BEGIN
 END
 $owners$;
 
+-- Whether public.<table_name>.<column_name> is there with the type the v0 contract gives it.
+-- Module 28 asks it too, before it makes the functions that search document_chunks.embedding.
+CREATE OR REPLACE FUNCTION pg_temp.memtech_v0_fits(table_name text, column_name text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM pg_temp.memtech_v0_contract k
+      JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+     WHERE k.table_name = memtech_v0_fits.table_name AND k.column_name = memtech_v0_fits.column_name
+       AND a.atttypid = CASE k.data_type
+             WHEN 'vector' THEN (SELECT to_regtype(format('%I.vector', n.nspname))
+                                   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                                  WHERE e.extname = 'vector')
+             ELSE to_regtype(k.data_type) END)
+$$;
+
 DO $preflight$
 DECLARE
-  problems text[];
+  clashes text[];
+  v0_problems text[];
+  optional record;
+  vector_type text := (SELECT format('%I.vector', n.nspname) FROM pg_extension e
+                         JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector');
 BEGIN
   PERFORM pg_temp.memtech_notice('checking the existing schema against the package');
   -- An option of the install only (the uninstall builds no index): checked before any
   -- lock rather than where the install first needs it.
   PERFORM pg_temp.memtech_index_build_limit();
-  SELECT array_agg(problem ORDER BY problem) INTO problems FROM (
+  SELECT array_agg(problem ORDER BY problem) FILTER (WHERE NOT v0),
+         array_agg(problem ORDER BY problem) FILTER (WHERE v0)
+    INTO clashes, v0_problems FROM (
     -- a name the package needs is taken by something that is not an ordinary table
-    SELECT format('public.%I is a %s, but memtech needs a table of that name',
+    SELECT false AS v0,
+           format('public.%I is a %s, but memtech needs a table of that name',
                   c.relname,
                   CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                     WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
@@ -122,8 +147,10 @@ BEGIN
      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind <> 'r'
        AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m)
     UNION ALL
-    -- a column exists with another type
-    SELECT format('column public.%I.%I is %s, but memtech expects %s',
+    -- a column exists with another type (a required column of the v0 contract, or one the
+    -- package defines)
+    SELECT (e.table_name, e.column_name) IN (SELECT k.table_name, k.column_name FROM pg_temp.memtech_v0_contract k),
+           format('column public.%I.%I is %s, but memtech expects %s',
                   e.table_name, e.column_name, format_type(a.atttypid, a.atttypmod), e.data_type)
       FROM pg_temp.memtech_expected_column e
       JOIN pg_class c ON c.relname = e.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
@@ -136,14 +163,17 @@ BEGIN
     -- The v0 contract: of the application's tables, memtech needs only their uuid keys and
     -- the two links it derives a row's company from (types are checked above). Every other
     -- column is the application's, there or not; a table that is missing is created.
-    SELECT format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
+    SELECT true,
+           format('public.%I has no column %I, which memtech needs %s: add it (uuid), or rename the column that holds it',
                   need.table_name, need.column_name, need.why)
-      FROM pg_temp.memtech_v0_key need
+      FROM pg_temp.memtech_v0_contract need
       JOIN pg_class c ON c.relname = need.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
+     WHERE need.required
+       AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = need.column_name
                           AND NOT a.attisdropped)
     UNION ALL
-    SELECT format('public.%I has %s, but memtech needs its primary key on (id): %s',
+    SELECT true,
+           format('public.%I has %s, but memtech needs its primary key on (id): %s',
                   c.relname,
                   coalesce('its primary key on (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.n)
                                                          FROM unnest(pk.conkey) WITH ORDINALITY k(attnum, n)
@@ -160,7 +190,7 @@ BEGIN
                                               WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)]
     UNION ALL
     -- a type name the package needs is taken by something that is not an enum
-    SELECT format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
+    SELECT false, format('type public.%I exists and is not an enum, but memtech needs an enum of that name', t.typname)
       FROM pg_type t
      WHERE t.typnamespace = 'public'::regnamespace AND t.typtype <> 'e'
        AND t.typname IN (SELECT o.name FROM pg_temp.memtech_public_object o WHERE o.kind = 'type')
@@ -168,17 +198,71 @@ BEGIN
                          AND c.relname IN (SELECT m.table_name FROM pg_temp.memtech_tenant_table m))
     UNION ALL
     -- the private schema exists but was not made by memtech
-    SELECT 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
+    SELECT false, 'schema memtech exists but was not created by memtech (it has no memtech.installation table)'
      WHERE EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'memtech')
        AND to_regclass('memtech.installation') IS NULL
   ) found;
 
-  IF problems IS NOT NULL THEN
-    RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(problems)
-      USING DETAIL = array_to_string(problems, E'\n'),
-            HINT = 'Rename or convert the objects named above (the package creates tables in public; of the application''s '
-                   'v0 tables it needs only their uuid primary key id and the links to a parent), then run the install '
-                   'again; nothing was changed.';
+  -- The optional columns of the contract (document_chunks.embedding), of a type the package
+  -- cannot search: a NOTICE, and the install goes on without search_chunks and search_hybrid.
+  -- Not a stop: the package never writes the column nor needs it for isolation, the
+  -- application's own search keeps working, and the fix (a new type) rewrites what is often
+  -- the largest table under an exclusive lock; the operator may choose it later, and a re-run
+  -- then adds the two functions.
+  FOR optional IN
+    SELECT k.table_name, k.column_name, k.why, format_type(a.atttypid, a.atttypmod) AS found
+      FROM pg_temp.memtech_v0_contract k
+      JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+     WHERE NOT k.required AND NOT pg_temp.memtech_v0_fits(k.table_name, k.column_name)
+     ORDER BY 1, 2
+  LOOP
+    PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
+      'the install leaves out %s, which search it (nothing else of the package reads it). '
+      'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
+      '(it rewrites the table), then run the install again',
+      quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
+      CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
+      quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
+      quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+  END LOOP;
+
+  -- The links need no foreign key of the application's (the manifest says why), but chunks
+  -- left by a deleted memoire are taken by a memoire later created with its id, whatever its
+  -- company: say so where document_chunks.memoire_id has no foreign key to memoires (id).
+  IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+              WHERE c.relname = 'document_chunks' AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                AND a.attname = 'memoire_id' AND NOT a.attisdropped)
+     AND NOT EXISTS (
+       SELECT 1 FROM pg_constraint f
+         JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = f.conkey[1] AND a.attname = 'memoire_id'
+         JOIN pg_attribute b ON b.attrelid = f.confrelid AND b.attnum = f.confkey[1] AND b.attname = 'id'
+        WHERE f.contype = 'f' AND f.conrelid = to_regclass('public.document_chunks')
+          AND f.confrelid = to_regclass('public.memoires') AND cardinality(f.conkey) = 1) THEN
+    RAISE WARNING 'memtech: public.document_chunks.memoire_id has no foreign key to public.memoires (id): a chunk whose memoire is deleted stays, invisible to every company, until a memoire is created with that id, by any company, which then reads it'
+      USING HINT = 'Give it one, which also deletes a memoire''s chunks with it: ALTER TABLE public.document_chunks ADD FOREIGN KEY '
+                   '(memoire_id) REFERENCES public.memoires (id) ON DELETE CASCADE NOT VALID; the chunks already there '
+                   'whose memoire is gone are left (delete them, then VALIDATE CONSTRAINT).';
+  END IF;
+
+  -- Every problem named at once: those of the v0 contract first, under their own message.
+  IF v0_problems IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot install: % problem(s) with what it needs of the v0 tables, their keys and links',
+                    cardinality(v0_problems)
+      USING DETAIL = array_to_string(v0_problems, E'\n')
+                     || coalesce(format(E'\nAnd %s existing object(s) clash with the package:\n', cardinality(clashes))
+                                 || array_to_string(clashes, E'\n'), ''),
+            HINT = 'Nothing was changed. Of the application''s tables projects, sections, memoires and document_chunks, '
+                   'memtech needs only a primary key id (uuid), sections.project_id and document_chunks.memoire_id (uuid); '
+                   'every other column is the application''s. Give them what is named above'
+                   || CASE WHEN clashes IS NOT NULL THEN ', rename or convert the objects that clash' ELSE '' END
+                   || ', then run the install again.';
+  END IF;
+  IF clashes IS NOT NULL THEN
+    RAISE EXCEPTION 'memtech cannot install: % existing object(s) clash with the package', cardinality(clashes)
+      USING DETAIL = array_to_string(clashes, E'\n'),
+            HINT = 'Nothing was changed. Rename or convert the objects named above (the package creates tables in public), '
+                   'then run the install again.';
   END IF;
 END
 $preflight$;

@@ -13,7 +13,7 @@ BEGIN
       EXECUTE format('CREATE ROLE %I NOLOGIN', r);
     EXCEPTION WHEN insufficient_privilege THEN
       RAISE EXCEPTION 'memtech needs the role % and % may not create it', r, current_user
-        USING HINT = format('Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again; nothing was changed.', r);
+        USING HINT = format('Nothing was changed. Create it once as a superuser (CREATE ROLE %I NOLOGIN), then run the install again.', r);
     END;
     UPDATE memtech.installation SET created_roles = created_roles || r;
     PERFORM pg_temp.memtech_notice('created role %s (NOLOGIN)', r);

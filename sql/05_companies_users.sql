@@ -117,7 +117,7 @@ BEGIN
   IF clashes IS NOT NULL THEN
     RAISE EXCEPTION 'memtech cannot make users.email unique whatever its case: several users share an address written in different cases'
       USING DETAIL = clashes,
-            HINT = 'Merge or delete the users named above (one address, one user), then run the install again; nothing was changed.';
+            HINT = 'Nothing was changed. Merge or delete the users named above (one address, one user), then run the install again.';
   END IF;
   UPDATE public.users SET email = lower(email) WHERE email <> lower(email);
   GET DIAGNOSTICS lowered = ROW_COUNT;

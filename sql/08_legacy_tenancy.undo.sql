@@ -34,13 +34,13 @@ BEGIN
     DROP CONSTRAINT IF EXISTS projects_metadata_is_object;
 
   -- The columns the install added: those of the contract it kept, but the keys and links the
-  -- application's tables had (pg_temp.memtech_v0_key).
+  -- application's tables had (the required columns of pg_temp.memtech_v0_contract).
   FOR t IN SELECT m.table_name FROM pg_temp.memtech_tenant_table m
             WHERE m.origin = 'v0' AND m.table_name <> ALL (created_tables) ORDER BY 1 LOOP
     PERFORM pg_temp.memtech_drop_columns(format('public.%I', t), ARRAY(
       SELECT c.column_name FROM memtech.managed_column c
        WHERE c.table_name = t
-         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_key k WHERE k.table_name = t)
+         AND c.column_name NOT IN (SELECT k.column_name FROM pg_temp.memtech_v0_contract k WHERE k.table_name = t AND k.required)
        ORDER BY c.column_name));
   END LOOP;
 END

@@ -32,7 +32,7 @@ DECLARE
 BEGIN
   IF to_regclass('memtech.api_definer_function') IS NULL AND taken IS NOT NULL THEN
     RAISE EXCEPTION 'memtech creates public.search_chunks, public.search_library and public.search_hybrid, but the database already has %', taken
-      USING HINT = 'Rename those functions of the application (or drop them), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename those functions of the application (or drop them), then run the install again.';
   END IF;
 END
 $$;
@@ -555,9 +555,10 @@ COMMENT ON FUNCTION public.search_library(text, integer) IS
 
 -- ------------------------------------------------------------------ search_chunks and search_hybrid
 
--- Only where document_chunks.embedding is pgvector's vector: with real[] (no pgvector) they
--- do not exist, and an earlier install's are dropped. The type and operator are named with
--- the schema the extension lives in (public, or extensions on Supabase).
+-- Only where document_chunks.embedding is pgvector's vector, as the v0 contract has it
+-- (pg_temp.memtech_v0_fits, whose preflight NOTICE gives the fix): with real[] (no pgvector)
+-- they do not exist, and an earlier install's are dropped. The type and operator are named
+-- with the schema the extension lives in (public, or extensions on Supabase).
 DO $install$
 DECLARE
   vector_schema text := (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
@@ -572,7 +573,7 @@ DECLARE
   chunks_sql text;
   hybrid_sql text;
 BEGIN
-  IF vector_schema IS NULL OR embedding_type IS DISTINCT FROM to_regtype(format('%I.vector', vector_schema)) THEN
+  IF NOT pg_temp.memtech_v0_fits('document_chunks', 'embedding') THEN
     -- An earlier install's, made while the column was a vector.
     DELETE FROM memtech.api_definer_function d
      WHERE d.function IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace

@@ -41,15 +41,28 @@ SELECT table_name::text, origin::text, company_via::text, company_from::text,
 ) AS m (table_name, origin, company_via, company_from, select_by, insert_by, update_by, delete_by,
         insert_columns, update_columns, audited, secret_columns, same_company, distribution);
 
--- What the package needs of the application's own v0 tables, derived from the rows above:
--- the uuid key id, and the link to the parent whose company a row takes. The preflight
--- checks them; the uninstall leaves them (they were the application's).
-CREATE TEMPORARY TABLE pg_temp.memtech_v0_key ON COMMIT DROP AS
-SELECT m.table_name, k.column_name, k.why
+-- The v0 contract: what the package needs of the application's own v0 tables, defined here
+-- once (the README's "The v0 contract" describes it). The preflight checks it; the uninstall
+-- leaves the required columns (they were the application's). why says what needs the column.
+--   required  the uuid key id (the primary key), and the link to the parent whose company a
+--             row takes, derived from the rows above: a v0 table without them stops the install
+--   optional  a column the package only reads, and only to search: document_chunks.embedding,
+--             searched by search_chunks and search_hybrid where it is pgvector's vector (any
+--             dimensions; data_type 'vector' means the type of that extension, in whatever
+--             schema holds it). Missing or of another type (real[] where pgvector is absent),
+--             those two functions are left out and the install goes on, saying so.
+-- The links need no foreign key of the application's: sections gets the package's own
+-- (sections_project_company_fkey, module 08); document_chunks keeps its structure, and where
+-- memoire_id has no foreign key to memoires the preflight warns (a chunk whose memoire is gone
+-- is invisible to every tenant, until a memoire is created with that id: it then takes it).
+CREATE TEMPORARY TABLE pg_temp.memtech_v0_contract ON COMMIT DROP AS
+SELECT m.table_name, k.column_name, 'uuid'::text AS data_type, true AS required, k.why
   FROM pg_temp.memtech_tenant_table m
  CROSS JOIN LATERAL (VALUES ('id', 'as its primary key'),
                             (CASE m.company_via WHEN 'memoire_id' THEN 'memoire_id' END,
                              format('to give each row of public.%I its memoire''s company', m.table_name)),
                             (CASE m.company_from WHEN 'project' THEN 'project_id' END,
                              format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
- WHERE m.origin = 'v0' AND k.column_name IS NOT NULL;
+ WHERE m.origin = 'v0' AND k.column_name IS NOT NULL
+UNION ALL
+VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid');

@@ -417,7 +417,8 @@ def test_failure_at_the_last_step_changes_nothing_either(db):
 
 # A deployment's v0 schema: the keys and links memtech needs, and not every column of the
 # fixture (no memoires.filename, file_url or content, no projects.description, no
-# sections.section_type or position, no document_chunks.embedding, chunk_index or metadata).
+# sections.section_type or position, no document_chunks.chunk_index or metadata; the
+# embedding, if any, as each case of the test below declares it).
 V0_SCHEMA_LEAN = """
 CREATE TABLE public.memoires (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), title text NOT NULL,
   created_at timestamptz DEFAULT now());
@@ -426,17 +427,33 @@ CREATE TABLE public.projects (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), nam
 CREATE TABLE public.sections (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   project_id uuid NOT NULL REFERENCES public.projects ON DELETE CASCADE, title text NOT NULL, content text);
 CREATE TABLE public.document_chunks (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  memoire_id uuid NOT NULL REFERENCES public.memoires ON DELETE CASCADE, content text NOT NULL);
+  memoire_id uuid NOT NULL REFERENCES public.memoires ON DELETE CASCADE, content text NOT NULL{embedding});
 INSERT INTO public.projects (id, name) VALUES ('20000000-0000-4000-a000-0000000000b1', 'Gymnase de Bron');
 INSERT INTO public.sections (project_id, title, content)
 VALUES ('20000000-0000-4000-a000-0000000000b1', 'Méthodologie', 'Phasage en trois temps.');
 INSERT INTO public.memoires (id, title) VALUES ('10000000-0000-4000-a000-0000000000b1', 'MT Gymnase 2023');
 INSERT INTO public.document_chunks (memoire_id, content) VALUES ('10000000-0000-4000-a000-0000000000b1', 'Phasage.');
 """
+# What the preflight says of a document_chunks.embedding that search_chunks cannot search.
+EMBEDDING_LEFT_OUT = re.compile(r"public\.document_chunks\.embedding is (.+?), not pgvector's vector: the install "
+                                r"leaves out public\.search_chunks and public\.search_hybrid, which search it")
 
 
-def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstalls_to_the_same_schema(db):
-    db.psql(V0_SCHEMA_LEAN)
+def has_pgvector(db):
+    return scalar(db, "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'") == 1
+
+
+# The embedding of the v0 contract: none (searched by nothing), pgvector's vector (searched by
+# search_chunks), real[] (the specification's type where pgvector is absent) and jsonb (a type
+# no search can use): the last two install too, without search_chunks and search_hybrid.
+@pytest.mark.parametrize("embedding", [None, "vector(3)", "real[]", "jsonb"])
+def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstalls_to_the_same_schema(db, embedding):
+    if embedding == "vector(3)":
+        if not has_pgvector(db):
+            pytest.skip("the vector extension (pgvector) is not available here: the 16+vector and 18+vector servers "
+                        "of `make test-all` have it")
+        db.psql("CREATE EXTENSION vector")
+    db.psql(V0_SCHEMA_LEAN.format(embedding=f", embedding {embedding}" if embedding else ""))
     v0_rows = ("SELECT (SELECT array_agg(ROW(id, title, created_at)::text) FROM public.memoires), "
                "(SELECT array_agg(ROW(id, name, created_at)::text) FROM public.projects), "
                "(SELECT array_agg(ROW(id, project_id, title, content)::text) FROM public.sections), "
@@ -444,7 +461,7 @@ def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstall
     before, data = db.dump(), rows(db, v0_rows)
     user = "d0000000-0000-4000-8000-0000000000b1"
 
-    db.install()
+    proc = db.install()
 
     assert installed_version(db) == VERSION
     assert rows(db, v0_rows) == data
@@ -455,12 +472,21 @@ def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstall
     assert ("memoires", "filename") not in commented and ("projects", "description") not in commented
     # No section_type column: the default codes.
     assert scalar(db, "SELECT 'methodologie'::public.memoire_section_type::text") == "methodologie"
+    # An embedding search_chunks can search gets it and search_hybrid; another one is named, with its type.
+    searchable = embedding == "vector(3)"
+    left_out = [m.group(1) for n in notices(proc.stderr) for m in [EMBEDDING_LEFT_OUT.search(n)] if m]
+    assert left_out == ([] if embedding is None or searchable else [embedding]), proc.stderr
+    assert {r[0] for r in rows(db, "SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                                   "AND proname LIKE 'search\\_%'")} == (
+        {"search_chunks", "search_hybrid", "search_library"} if searchable else {"search_library"})
     # The application writes as before: as the owner naming no user, and through authenticated.
     with db.connect() as conn:
         conn.execute("INSERT INTO public.projects (id, name) VALUES ('20000000-0000-4000-a000-0000000000b2', 'Crèche')")
         conn.execute("INSERT INTO public.sections (project_id, title) VALUES ('20000000-0000-4000-a000-0000000000b2', 'Planning')")
         conn.execute("INSERT INTO public.document_chunks (memoire_id, content) "
                      "VALUES ('10000000-0000-4000-a000-0000000000b1', 'Planning.')")
+        if searchable:
+            conn.execute("UPDATE public.document_chunks SET embedding = '[1,0,0]' WHERE content = 'Planning.'")
         conn.execute("INSERT INTO public.users (id, company_id, email, full_name, role) "
                      "SELECT %s, legacy_company_id, 'chef@bron.fr', 'Chef', 'user' FROM memtech.installation", [user])
         with conn.transaction():
@@ -472,6 +498,9 @@ def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstall
                          "VALUES ('20000000-0000-4000-a000-0000000000b1', 'moyens_humains')")
             assert conn.execute("SELECT count(*) FROM public.sections").fetchone()[0] == 3
             assert conn.execute("SELECT count(*) FROM public.document_chunks").fetchone()[0] == 2
+            if searchable:
+                assert conn.execute("SELECT content FROM public.search_chunks('[1,0.1,0]', 5)").fetchall() == [
+                    ("Planning.",)]
     # A re-run changes nothing.
     dump = db.dump()
     db.install()
@@ -486,14 +515,14 @@ def test_a_v0_table_without_the_key_or_link_memtech_needs_is_refused_naming_ever
         CREATE TABLE public.memoires (id uuid NOT NULL, title text);
         CREATE TABLE public.projects (id uuid NOT NULL, name text NOT NULL, PRIMARY KEY (id, name));
         CREATE TABLE public.sections (id uuid PRIMARY KEY, projet uuid, title text);
-        CREATE TABLE public.document_chunks (chunk uuid PRIMARY KEY, content text);
+        CREATE TABLE public.document_chunks (chunk uuid PRIMARY KEY, content text, embedding jsonb);
     """)
     dump = db.dump()
 
     proc = db.install(check=False)
 
     assert_refused(proc,
-                   "memtech cannot install: 5 existing object(s) clash with the package",
+                   "memtech cannot install: 5 problem(s) with what it needs of the v0 tables, their keys and links",
                    "public.memoires has no primary key, but memtech needs its primary key on (id): add it "
                    "(ALTER TABLE public.memoires ADD PRIMARY KEY (id))",
                    "public.projects has its primary key on (id, name), but memtech needs its primary key on (id)",
@@ -502,9 +531,28 @@ def test_a_v0_table_without_the_key_or_link_memtech_needs_is_refused_naming_ever
                    "public.document_chunks has no column id, which memtech needs as its primary key",
                    "public.document_chunks has no column memoire_id, which memtech needs to give each row of public.document_chunks its "
                    "memoire's company",
-                   "it needs only their uuid primary key id and the links to a parent")
+                   "HINT:  Nothing was changed. Of the application's tables projects, sections, memoires and document_chunks, "
+                   "memtech needs only a primary key id (uuid), sections.project_id and document_chunks.memoire_id (uuid)")
+    # An embedding search_chunks cannot search is no problem of the contract: it is said, with the rest.
+    assert [m.group(1) for n in notices(proc.stderr) for m in [EMBEDDING_LEFT_OUT.search(n)] if m] == ["jsonb"]
     assert db.dump() == dump
     assert not table_exists(db, "memtech.installation")
+
+
+def test_a_v0_document_chunks_without_a_foreign_key_to_memoires_installs_with_a_warning_whose_fix_runs(db):
+    db.psql(V0_SCHEMA_LEAN.format(embedding="").replace(" REFERENCES public.memoires ON DELETE CASCADE", ""))
+
+    proc = db.install()
+
+    warning = re.search(r"WARNING:  memtech: (public\.document_chunks\.memoire_id has no foreign key to "
+                        r"public\.memoires \(id\)[^\n]*)\nHINT:  [^\n]*?: (ALTER TABLE [^;]*);", proc.stderr)
+    assert warning, proc.stderr
+    assert "until a memoire is created with that id, by any company, which then reads it" in warning.group(1)
+    # The fix it gives runs as written, and a re-run has nothing more to say.
+    db.psql(warning.group(2))
+    assert "WARNING" not in db.install().stderr
+    db.psql("DELETE FROM public.memoires WHERE id = '10000000-0000-4000-a000-0000000000b1'")
+    assert scalar(db, "SELECT count(*) FROM public.document_chunks") == 0
 
 
 # --------------------------------------------------------------------------- convergence

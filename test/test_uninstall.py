@@ -192,7 +192,7 @@ def test_an_index_build_limit_that_is_not_a_size_stops_the_install_before_anythi
 
     assert proc.returncode != 0
     assert "memtech.index_build_limit = a lot is not a size" in proc.stderr, proc.stderr
-    assert "HINT:  Give a value such as '64MB'" in proc.stderr, proc.stderr
+    assert "HINT:  Nothing was changed. Give a value such as '64MB'" in proc.stderr, proc.stderr
     assert not any("locking" in n for n in notices(proc.stderr)), proc.stderr   # stopped before any lock
     assert db.dump() == before
 

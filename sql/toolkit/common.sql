@@ -59,19 +59,19 @@ DECLARE
 BEGIN
   IF current_setting('server_version_num')::int < 140000 THEN
     RAISE EXCEPTION 'memtech needs PostgreSQL 14 or later; this server is %', current_setting('server_version')
-      USING HINT = 'Upgrade the server, then run the script again.';
+      USING HINT = 'Nothing was changed. Upgrade the server, then run the script again.';
   END IF;
   -- Under forced row level security an owner without BYPASSRLS sees no row: its backfills
   -- would silently match nothing and it would lock itself out of its own tables.
   IF NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) THEN
     RAISE EXCEPTION 'memtech must be run by a superuser or a role with BYPASSRLS; % is neither', current_user
-      USING HINT = 'Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
+      USING HINT = 'Nothing was changed. Connect as the database owner that has BYPASSRLS (on Supabase: postgres) and run the script again.';
   END IF;
   BEGIN
     PERFORM set_config('lock_timeout', wanted, true);
   EXCEPTION WHEN invalid_parameter_value THEN
     RAISE EXCEPTION 'memtech.lock_timeout = % is not a duration', wanted
-      USING HINT = 'Give a value such as ''5s'' or ''500ms''.';
+      USING HINT = 'Nothing was changed. Give a value such as ''5s'' or ''500ms''.';
   END;
   PERFORM pg_temp.memtech_notice('running as %s with lock_timeout %s', current_user::text, current_setting('lock_timeout'));
   -- One install or uninstall at a time: a second one waits here for the first to commit,

@@ -11,7 +11,7 @@ BEGIN
   RETURN pg_size_bytes(wanted);
 EXCEPTION WHEN invalid_parameter_value THEN
   RAISE EXCEPTION 'memtech.index_build_limit = % is not a size', wanted
-    USING HINT = 'Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
+    USING HINT = 'Nothing was changed. Give a value such as ''64MB'', or ''0'' to leave every such index to build/finish.sql.';
 END
 $$;
 
@@ -143,7 +143,7 @@ BEGIN
   IF existing IS NULL OR NOT existing <@ labels
      OR existing <> ARRAY(SELECT l FROM unnest(labels) WITH ORDINALITY u(l, n) WHERE l = ANY (existing) ORDER BY n) THEN
     RAISE EXCEPTION 'type public.% has labels %, but memtech expects %', type_name, existing, labels
-      USING HINT = 'Rename that type (memtech needs the name), then run the install again; nothing was changed.';
+      USING HINT = 'Nothing was changed. Rename that type (memtech needs the name), then run the install again.';
   END IF;
   FOR i IN 1 .. cardinality(labels) LOOP
     CONTINUE WHEN labels[i] = ANY (existing);
