@@ -256,8 +256,10 @@ SELECT table_name::text, origin::text, company_via::text, company_from::text,
 --   optional  a column the package only reads, and only to search: document_chunks.embedding,
 --             searched by search_chunks and search_hybrid where it is pgvector's vector (any
 --             dimensions; data_type 'vector' means the type of that extension, in whatever
---             schema holds it). Missing or of another type (real[] where pgvector is absent),
---             those two functions are left out and the install goes on, saying so.
+--             schema holds it), and document_chunks.content, which they return and
+--             search_hybrid's full-text index (build/finish.sql) reads (data_type 'text': text
+--             or varchar). Either missing or of another type (real[] where pgvector is absent),
+--             those two functions and that index are left out and the install goes on, saying so.
 -- The links need no foreign key of the application's: sections gets the package's own
 -- (sections_project_company_fkey, module 08); document_chunks keeps its structure, and where
 -- memoire_id has no foreign key to memoires the preflight warns (a chunk whose memoire is gone
@@ -272,7 +274,8 @@ SELECT m.table_name, k.column_name, 'uuid'::text AS data_type, true AS required,
                              format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
  WHERE m.origin = 'v0' AND k.column_name IS NOT NULL
 UNION ALL
-VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid');
+VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid'),
+       ('document_chunks', 'content', 'text', false, 'public.search_chunks and public.search_hybrid');
 
 -- ==== sql/toolkit/install.sql ====
 -- The install's own helpers (after toolkit/common.sql and the manifest): how it creates and
@@ -887,11 +890,12 @@ AS $$
       JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
      WHERE k.table_name = memtech_v0_fits.table_name AND k.column_name = memtech_v0_fits.column_name
-       AND a.atttypid = CASE k.data_type
-             WHEN 'vector' THEN (SELECT to_regtype(format('%I.vector', n.nspname))
-                                   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-                                  WHERE e.extname = 'vector')
-             ELSE to_regtype(k.data_type) END)
+       AND a.atttypid = ANY (CASE k.data_type
+             WHEN 'vector' THEN ARRAY(SELECT to_regtype(format('%I.vector', n.nspname))
+                                        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                                       WHERE e.extname = 'vector')
+             WHEN 'text' THEN ARRAY['text'::regtype, 'character varying'::regtype]
+             ELSE ARRAY[to_regtype(k.data_type)] END))
 $$;
 
 DO $preflight$
@@ -976,28 +980,38 @@ BEGIN
        AND to_regclass('memtech.installation') IS NULL
   ) found;
 
-  -- The optional columns of the contract (document_chunks.embedding), of a type the package
-  -- cannot search: a NOTICE, and the install goes on without search_chunks and search_hybrid.
-  -- Not a stop: the package never writes the column nor needs it for isolation, the
-  -- application's own search keeps working, and the fix (a new type) rewrites what is often
-  -- the largest table under an exclusive lock; the operator may choose it later, and a re-run
-  -- then adds the two functions.
+  -- The optional columns of the contract (document_chunks.embedding and content), missing or
+  -- of a type the package cannot use: a NOTICE, and the install goes on without search_chunks
+  -- and search_hybrid. Not a stop: the package never writes these columns nor needs them for
+  -- isolation, the application's own search keeps working, and the fix (a new type) rewrites
+  -- what is often the largest table under an exclusive lock; the operator may choose it later,
+  -- and a re-run then adds the two functions.
   FOR optional IN
-    SELECT k.table_name, k.column_name, k.why, format_type(a.atttypid, a.atttypmod) AS found
+    SELECT k.table_name, k.column_name, k.data_type, k.why, format_type(a.atttypid, a.atttypmod) AS found
       FROM pg_temp.memtech_v0_contract k
       JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
      WHERE NOT k.required AND NOT pg_temp.memtech_v0_fits(k.table_name, k.column_name)
      ORDER BY 1, 2
   LOOP
-    PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
-      'the install leaves out %s, which search it (nothing else of the package reads it). '
-      'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
-      '(it rewrites the table), then run the install again',
-      quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
-      CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
-      quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
-      quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+    IF optional.found IS NULL THEN
+      PERFORM pg_temp.memtech_notice('public.%s has no column %s: the install leaves out %s, which read it',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.why);
+    ELSIF optional.data_type = 'vector' THEN
+      PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
+        'the install leaves out %s, which search it (nothing else of the package reads it). '
+        'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
+        '(it rewrites the table), then run the install again',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
+        CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
+        quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
+        quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+    ELSE
+      PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not %s: the install leaves out %s, which read it. '
+        'To have them: ALTER TABLE public.%s ALTER COLUMN %s TYPE %s, then run the install again',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.data_type,
+        optional.why, quote_ident(optional.table_name), quote_ident(optional.column_name), optional.data_type);
+    END IF;
   END LOOP;
 
   -- The links need no foreign key of the application's (the manifest says why), but chunks
@@ -4636,7 +4650,7 @@ COMMENT ON FUNCTION public.search_library(text, integer) IS
 
 -- ------------------------------------------------------------------ search_chunks and search_hybrid
 
--- Only where document_chunks.embedding is pgvector's vector, as the v0 contract has it
+-- Only where document_chunks.embedding is pgvector's vector and content text, as the v0 contract has them
 -- (pg_temp.memtech_v0_fits, whose preflight NOTICE gives the fix): with real[] (no pgvector)
 -- they do not exist, and an earlier install's are dropped. The type and operator are named
 -- with the schema the extension lives in (public, or extensions on Supabase).
@@ -4654,7 +4668,7 @@ DECLARE
   chunks_sql text;
   hybrid_sql text;
 BEGIN
-  IF NOT pg_temp.memtech_v0_fits('document_chunks', 'embedding') THEN
+  IF NOT (pg_temp.memtech_v0_fits('document_chunks', 'embedding') AND pg_temp.memtech_v0_fits('document_chunks', 'content')) THEN
     -- An earlier install's, made while the column was a vector.
     DELETE FROM memtech.api_definer_function d
      WHERE d.function IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
@@ -4663,8 +4677,12 @@ BEGIN
                                                           AND p.proname IN ('search_chunks', 'search_hybrid') LOOP
       EXECUTE format('DROP FUNCTION %s', dropped);
     END LOOP;
-    PERFORM pg_temp.memtech_notice('not creating search_chunks and search_hybrid: document_chunks.embedding is %s, '
-      'not pgvector''s vector', coalesce(format_type(embedding_type, NULL), 'missing'));
+    PERFORM pg_temp.memtech_notice('not creating search_chunks and search_hybrid: they need document_chunks.embedding '
+      'of pgvector''s vector (it is %s) and document_chunks.content of text (it is %s)',
+      coalesce(format_type(embedding_type, NULL), 'missing'),
+      coalesce((SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                 WHERE a.attrelid = 'public.document_chunks'::regclass AND a.attname = 'content' AND NOT a.attisdropped),
+               'missing'));
     RETURN;
   END IF;
   -- Iterative index scans (hnsw.iterative_scan) came with pgvector 0.8: before it, the

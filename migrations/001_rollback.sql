@@ -256,8 +256,10 @@ SELECT table_name::text, origin::text, company_via::text, company_from::text,
 --   optional  a column the package only reads, and only to search: document_chunks.embedding,
 --             searched by search_chunks and search_hybrid where it is pgvector's vector (any
 --             dimensions; data_type 'vector' means the type of that extension, in whatever
---             schema holds it). Missing or of another type (real[] where pgvector is absent),
---             those two functions are left out and the install goes on, saying so.
+--             schema holds it), and document_chunks.content, which they return and
+--             search_hybrid's full-text index (build/finish.sql) reads (data_type 'text': text
+--             or varchar). Either missing or of another type (real[] where pgvector is absent),
+--             those two functions and that index are left out and the install goes on, saying so.
 -- The links need no foreign key of the application's: sections gets the package's own
 -- (sections_project_company_fkey, module 08); document_chunks keeps its structure, and where
 -- memoire_id has no foreign key to memoires the preflight warns (a chunk whose memoire is gone
@@ -272,7 +274,8 @@ SELECT m.table_name, k.column_name, 'uuid'::text AS data_type, true AS required,
                              format('to give each row of public.%I its project''s company', m.table_name))) AS k (column_name, why)
  WHERE m.origin = 'v0' AND k.column_name IS NOT NULL
 UNION ALL
-VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid');
+VALUES ('document_chunks', 'embedding', 'vector', false, 'public.search_chunks and public.search_hybrid'),
+       ('document_chunks', 'content', 'text', false, 'public.search_chunks and public.search_hybrid');
 
 -- ==== sql/toolkit/uninstall.sql ====
 -- The uninstall's own helpers (after toolkit/common.sql and the manifest): how it recognises

@@ -114,11 +114,12 @@ AS $$
       JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
      WHERE k.table_name = memtech_v0_fits.table_name AND k.column_name = memtech_v0_fits.column_name
-       AND a.atttypid = CASE k.data_type
-             WHEN 'vector' THEN (SELECT to_regtype(format('%I.vector', n.nspname))
-                                   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-                                  WHERE e.extname = 'vector')
-             ELSE to_regtype(k.data_type) END)
+       AND a.atttypid = ANY (CASE k.data_type
+             WHEN 'vector' THEN ARRAY(SELECT to_regtype(format('%I.vector', n.nspname))
+                                        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                                       WHERE e.extname = 'vector')
+             WHEN 'text' THEN ARRAY['text'::regtype, 'character varying'::regtype]
+             ELSE ARRAY[to_regtype(k.data_type)] END))
 $$;
 
 DO $preflight$
@@ -203,28 +204,38 @@ BEGIN
        AND to_regclass('memtech.installation') IS NULL
   ) found;
 
-  -- The optional columns of the contract (document_chunks.embedding), of a type the package
-  -- cannot search: a NOTICE, and the install goes on without search_chunks and search_hybrid.
-  -- Not a stop: the package never writes the column nor needs it for isolation, the
-  -- application's own search keeps working, and the fix (a new type) rewrites what is often
-  -- the largest table under an exclusive lock; the operator may choose it later, and a re-run
-  -- then adds the two functions.
+  -- The optional columns of the contract (document_chunks.embedding and content), missing or
+  -- of a type the package cannot use: a NOTICE, and the install goes on without search_chunks
+  -- and search_hybrid. Not a stop: the package never writes these columns nor needs them for
+  -- isolation, the application's own search keeps working, and the fix (a new type) rewrites
+  -- what is often the largest table under an exclusive lock; the operator may choose it later,
+  -- and a re-run then adds the two functions.
   FOR optional IN
-    SELECT k.table_name, k.column_name, k.why, format_type(a.atttypid, a.atttypmod) AS found
+    SELECT k.table_name, k.column_name, k.data_type, k.why, format_type(a.atttypid, a.atttypmod) AS found
       FROM pg_temp.memtech_v0_contract k
       JOIN pg_class c ON c.relname = k.table_name AND c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
+      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = k.column_name AND NOT a.attisdropped
      WHERE NOT k.required AND NOT pg_temp.memtech_v0_fits(k.table_name, k.column_name)
      ORDER BY 1, 2
   LOOP
-    PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
-      'the install leaves out %s, which search it (nothing else of the package reads it). '
-      'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
-      '(it rewrites the table), then run the install again',
-      quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
-      CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
-      quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
-      quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+    IF optional.found IS NULL THEN
+      PERFORM pg_temp.memtech_notice('public.%s has no column %s: the install leaves out %s, which read it',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.why);
+    ELSIF optional.data_type = 'vector' THEN
+      PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not pgvector''s vector: '
+        'the install leaves out %s, which search it (nothing else of the package reads it). '
+        'To have them: %sALTER TABLE public.%s ALTER COLUMN %s TYPE %s(<dimensions>) USING %s::%s(<dimensions>) '
+        '(it rewrites the table), then run the install again',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.why,
+        CASE WHEN vector_type IS NULL THEN 'CREATE EXTENSION vector, ' ELSE '' END,
+        quote_ident(optional.table_name), quote_ident(optional.column_name), coalesce(vector_type, 'vector'),
+        quote_ident(optional.column_name), coalesce(vector_type, 'vector'));
+    ELSE
+      PERFORM pg_temp.memtech_notice('public.%s.%s is %s, not %s: the install leaves out %s, which read it. '
+        'To have them: ALTER TABLE public.%s ALTER COLUMN %s TYPE %s, then run the install again',
+        quote_ident(optional.table_name), quote_ident(optional.column_name), optional.found, optional.data_type,
+        optional.why, quote_ident(optional.table_name), quote_ident(optional.column_name), optional.data_type);
+    END IF;
   END LOOP;
 
   -- The links need no foreign key of the application's (the manifest says why), but chunks

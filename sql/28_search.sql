@@ -555,7 +555,7 @@ COMMENT ON FUNCTION public.search_library(text, integer) IS
 
 -- ------------------------------------------------------------------ search_chunks and search_hybrid
 
--- Only where document_chunks.embedding is pgvector's vector, as the v0 contract has it
+-- Only where document_chunks.embedding is pgvector's vector and content text, as the v0 contract has them
 -- (pg_temp.memtech_v0_fits, whose preflight NOTICE gives the fix): with real[] (no pgvector)
 -- they do not exist, and an earlier install's are dropped. The type and operator are named
 -- with the schema the extension lives in (public, or extensions on Supabase).
@@ -573,7 +573,7 @@ DECLARE
   chunks_sql text;
   hybrid_sql text;
 BEGIN
-  IF NOT pg_temp.memtech_v0_fits('document_chunks', 'embedding') THEN
+  IF NOT (pg_temp.memtech_v0_fits('document_chunks', 'embedding') AND pg_temp.memtech_v0_fits('document_chunks', 'content')) THEN
     -- An earlier install's, made while the column was a vector.
     DELETE FROM memtech.api_definer_function d
      WHERE d.function IN (SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
@@ -582,8 +582,12 @@ BEGIN
                                                           AND p.proname IN ('search_chunks', 'search_hybrid') LOOP
       EXECUTE format('DROP FUNCTION %s', dropped);
     END LOOP;
-    PERFORM pg_temp.memtech_notice('not creating search_chunks and search_hybrid: document_chunks.embedding is %s, '
-      'not pgvector''s vector', coalesce(format_type(embedding_type, NULL), 'missing'));
+    PERFORM pg_temp.memtech_notice('not creating search_chunks and search_hybrid: they need document_chunks.embedding '
+      'of pgvector''s vector (it is %s) and document_chunks.content of text (it is %s)',
+      coalesce(format_type(embedding_type, NULL), 'missing'),
+      coalesce((SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+                 WHERE a.attrelid = 'public.document_chunks'::regclass AND a.attname = 'content' AND NOT a.attisdropped),
+               'missing'));
     RETURN;
   END IF;
   -- Iterative index scans (hnsw.iterative_scan) came with pgvector 0.8: before it, the

@@ -41,6 +41,11 @@ SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing %s concurrentl
        ) AS wanted (what, i, definition, note)
  WHERE to_regclass('public.document_chunks') IS NOT NULL
    AND to_regprocedure('memtech.chunk_document(text)') IS NOT NULL
+   -- The full text serves search_hybrid only: none where the install left it out (the v0
+   -- contract: no pgvector embedding, or no text content).
+   AND (i <> 'document_chunks_search_idx'
+        OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc
+                    WHERE pronamespace = 'public'::regnamespace AND proname = 'search_hybrid'))
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
                     WHERE indexrelid = to_regclass(format('public.%I', i)) AND indisvalid)
    -- Any valid index led by memoire_id serves the RAG path, the application's own included.

@@ -510,6 +510,55 @@ def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstall
     assert db.dump() == before
 
 
+
+# document_chunks.content, the other optional column of the v0 contract: search_chunks returns
+# it and search_hybrid's full-text index reads it. Missing, the install goes on without both
+# functions and build/finish.sql builds no full-text index; varchar serves as text does.
+@pytest.mark.parametrize("content", [None, "varchar(4000)"])
+def test_document_chunks_content_missing_leaves_out_the_chunk_searches_and_varchar_serves(db, build_scripts, content):
+    vector = has_pgvector(db)
+    if content and not vector:
+        pytest.skip("the vector extension (pgvector) is not available here: the 16+vector and 18+vector servers "
+                    "of `make test-all` have it")
+    if vector:
+        db.psql("CREATE EXTENSION vector")
+    schema = V0_SCHEMA_LEAN.format(embedding=", embedding vector(3)" if vector else ", embedding real[]")
+    if content:
+        schema = schema.replace("content text NOT NULL, embedding", f"content {content} NOT NULL, embedding")
+    else:
+        schema = (schema.replace(", content text NOT NULL, embedding", ", body text, embedding")
+                        .replace("INSERT INTO public.document_chunks (memoire_id, content)",
+                                 "INSERT INTO public.document_chunks (memoire_id, body)"))
+    db.psql(schema)
+    before = db.dump()
+
+    proc = db.install()
+
+    functions = {r[0] for r in rows(db, "SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                                        "AND proname LIKE 'search\\_%'")}
+    if content:
+        assert functions == {"search_chunks", "search_hybrid", "search_library"}
+        with db.connect() as conn:
+            conn.execute("UPDATE public.document_chunks SET embedding = '[1,0,0]'")
+            conn.execute("INSERT INTO public.users (id, company_id, email, full_name, role) SELECT "
+                         "'d0000000-0000-4000-8000-0000000000b1', legacy_company_id, 'chef@bron.fr', 'Chef', 'user' "
+                         "FROM memtech.installation")
+            with conn.transaction():
+                conn.execute("SET LOCAL ROLE authenticated")
+                conn.execute("SET LOCAL app.user_id = 'd0000000-0000-4000-8000-0000000000b1'")
+                assert conn.execute("SELECT content FROM public.search_chunks('[1,0.1,0]', 5)").fetchall() == [
+                    ("Phasage.",)]
+    else:
+        assert functions == {"search_library"}
+        assert any(n.startswith("memtech: public.document_chunks has no column content: the install leaves out "
+                                "public.search_chunks and public.search_hybrid") for n in notices(proc.stderr)), proc.stderr
+    finished = db.psql(build_scripts.finish)
+    built = {r[0] for r in rows(db, "SELECT indexrelid::regclass::text FROM pg_index "
+                                    "WHERE indrelid = 'public.document_chunks'::regclass")}
+    assert ("document_chunks_search_idx" in built) == bool(content), finished.stderr
+    db.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert db.dump() == before
+
 def test_a_v0_table_without_the_key_or_link_memtech_needs_is_refused_naming_every_problem(db):
     db.psql("""
         CREATE TABLE public.memoires (id uuid NOT NULL, title text);
