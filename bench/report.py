@@ -32,6 +32,18 @@ def fill(template, blocks, keep_others=False):
     return MARKER.sub(sub, template)
 
 
+def summary(missed):
+    """The Summary block: the goals missed, one line each."""
+    return ("Every goal is met.\n" if not missed else
+            f"{len(missed)} goal(s) missed:\n\n" + "".join(f"- MISSED: {x}\n" for x in missed))
+
+
+def listed_missed(template):
+    """The goals the page's Summary lists as missed (a run of part 6 alone replaces its own)."""
+    m = next((m for m in MARKER.finditer(template) if m.group(2) == "summary"), None)
+    return [line[len("- MISSED: "):] for line in (m.group(3) if m else "").splitlines() if line.startswith("- MISSED: ")]
+
+
 def show_sql(sql):
     """psycopg's %(name)s placeholders shown as $name."""
     return PLACEHOLDER.sub(lambda m: "$" + m.group(1), sql)
@@ -158,9 +170,7 @@ def blocks(ctx):
         + "; `fsync`, `synchronous_commit` and `full_page_writes` off\n"
         f"- client: Python {m['python']}, psycopg {m['psycopg']}, unix socket, same machine\n"
         f"- load average before the run {l1:.2f} (1 min), after it {e1:.2f} / {e5:.2f} / {e15:.2f} (1, 5, 15 min)\n")
-    miss = ctx["missed"]
-    b["summary"] = ("Every goal is met.\n" if not miss else
-                    f"{len(miss)} goal(s) missed:\n\n" + "".join(f"- MISSED: {x}\n" for x in miss))
+    b["summary"] = summary(ctx["missed"])
     if "counts" in ctx:
         big, small = ctx["contexts"]
         b["dataset"] = (f"Scale {args.scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in ctx["counts"].items())

@@ -58,7 +58,10 @@ def main(argv=None):
     if args.search_only:
         subprocess.run([sys.executable, str(ROOT / "build.py")], cwd=ROOT, check=True)
         blocks = search.blocks(search.run(args.scale, log, harness.missed))
-        text = report.fill(DOC.read_text(encoding="utf-8"), blocks, keep_others=True)
+        template = DOC.read_text(encoding="utf-8")
+        blocks["summary"] = report.summary(
+            [x for x in report.listed_missed(template) if not x.startswith("search:")] + list(harness.MISSED))
+        text = report.fill(template, blocks, keep_others=True)
         print("".join(f"{t}\n" for t in blocks.values()))
         if "--output" in (argv if argv is not None else sys.argv):
             pathlib.Path(args.output).write_text(text, encoding="utf-8")
