@@ -147,7 +147,7 @@ def test_addresses_that_differ_only_by_case_stop_the_install_named_and_nothing_c
     assert proc.returncode != 0
     assert "several users share an address written in different cases" in proc.stderr, proc.stderr
     assert "anne@delorme-batiment.fr (Anne@Delorme-Batiment.fr, anne@delorme-batiment.fr)" in proc.stderr
-    assert "HINT:  Merge or delete the users named above" in proc.stderr
+    assert "HINT:  Nothing was changed. Merge or delete the users named above" in proc.stderr
     assert db.dump() == dump
     assert installed_version(db) is None
 
