@@ -627,20 +627,7 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
             "WHERE m.company_id = %(company)s AND c.embedding IS NOT NULL "
             "ORDER BY (c.embedding <=> " + VECTOR + ") + 0, c.id LIMIT 10",
             {"rank": rank, "n": n, "company": layout.company_id(rank)})} for n in range(queries_per_company)]
-        out["widths"] = []
-        for width in WIDTHS:
-            t = Timing()
-            settings = {"memtech.search_ef_search": width, "memtech.search_exact_limit": 0}
-            for n, truth in enumerate(truths):
-                p = {"rank": rank, "n": n}
-                sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
-                tenant_statement(conn, user, sql, p, settings)
-                for _ in range(runs):
-                    ms, got = tenant_statement(conn, user, sql, p, settings)
-                    t.times.append(ms)
-                t.recalls.append(len(truth & {r[0] for r in got}) / max(1, len(truth)))
-            out["widths"].append((width, t))
-            log(f"  width {width}: p50 {t.p(0.5):.2f} ms, recall {t.recall:.3f}")
+        out["widths"] = _widths(conn, user, rank, truths, WIDTHS, runs, log, "width")
 
         # The same, through the index rebuilt as docs/rag.md shows (a wider construction search),
         # in place of the application's: what the rebuild buys and what it costs to build.
@@ -650,20 +637,27 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
                      f"USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = {REBUILT_EF_CONSTRUCTION})")
         out["rebuilt_seconds"] = time.perf_counter() - t0
         log(f"  index rebuilt with ef_construction = {REBUILT_EF_CONSTRUCTION}: {out['rebuilt_seconds']:.1f} s")
-        out["rebuilt_widths"] = []
-        for width in REBUILT_WIDTHS:
-            t = Timing()
-            settings = {"memtech.search_ef_search": width, "memtech.search_exact_limit": 0}
-            for n, truth in enumerate(truths):
-                p = {"rank": rank, "n": n}
-                sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
-                tenant_statement(conn, user, sql, p, settings)
-                for _ in range(runs):
-                    ms, got = tenant_statement(conn, user, sql, p, settings)
-                    t.times.append(ms)
-                t.recalls.append(len(truth & {r[0] for r in got}) / max(1, len(truth)))
-            out["rebuilt_widths"].append((width, t))
-            log(f"  rebuilt, width {width}: p50 {t.p(0.5):.2f} ms, recall {t.recall:.3f}")
+        out["rebuilt_widths"] = _widths(conn, user, rank, truths, REBUILT_WIDTHS, runs, log, "rebuilt, width")
+    return out
+
+
+def _widths(conn, user, rank, truths, widths, runs, log, label):
+    """[(width, Timing)]: the company's queries through the index's path at each
+    memtech.search_ef_search, after one run not timed; truths[n] is query n's exact answer."""
+    out = []
+    for width in widths:
+        t = Timing()
+        settings = {"memtech.search_ef_search": width, "memtech.search_exact_limit": 0}
+        for n, truth in enumerate(truths):
+            p = {"rank": rank, "n": n}
+            sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
+            tenant_statement(conn, user, sql, p, settings)
+            for _ in range(runs):
+                ms, got = tenant_statement(conn, user, sql, p, settings)
+                t.times.append(ms)
+            t.recalls.append(len(truth & {r[0] for r in got}) / max(1, len(truth)))
+        out.append((width, t))
+        log(f"  {label} {width}: p50 {t.p(0.5):.2f} ms, recall {t.recall:.3f}")
     return out
 
 
