@@ -205,3 +205,13 @@ def section_type_labels(dump):
     assert m, "no CREATE TYPE public.memoire_section_type in the dump"
     labels = [line.strip().rstrip(",").strip("'") for line in m.group(1).splitlines()]
     return dump[:m.start(1)] + "..." + dump[m.end(1):], labels
+
+
+def create_pgvector_or_skip(db):
+    """CREATE EXTENSION vector in db, or skip the test where the server has no pgvector."""
+    with db.connect() as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        if not conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
+            pytest.skip(f"the vector extension (pgvector) is not available on PostgreSQL {version}: "
+                        f"run `make test-all` (its 16+vector and 18+vector servers have it)")
+        conn.execute("CREATE EXTENSION vector")

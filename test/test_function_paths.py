@@ -14,7 +14,7 @@ names the searches and audit functions it must have seen, so that it cannot pass
 """
 import pytest
 
-from helpers import load_v0
+from helpers import create_pgvector_or_skip, load_v0
 
 PINNED = ("search_path=pg_catalog, pg_temp", 'search_path=""')
 
@@ -48,12 +48,7 @@ def installed(request, db, build_scripts):
     """(db, functions before the install, functions the install created): the v0 database (with
     pgvector and the application's search where asked) after prepare, install and finish."""
     if request.param == "v0 with pgvector":
-        with db.connect() as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            if not conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
-                pytest.skip(f"the vector extension (pgvector) is not available on PostgreSQL {version}: "
-                            f"run `make test-all` (its 16+vector and 18+vector servers have it)")
-            conn.execute("CREATE EXTENSION vector")
+        create_pgvector_or_skip(db)
     load_v0(db)
     if request.param == "v0 with pgvector":
         db.load_fixture("v0_rag")

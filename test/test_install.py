@@ -12,7 +12,7 @@ import pytest
 
 from conftest import client_env, client_tool
 from helpers import (VERSION, DEFAULT_LEGACY_NAME, ENGLISH_SECTION_TYPES, NEW_TABLES, V0_COUNTS, V0_SECTION_TYPES,
-                     V0_TABLES, app_state, assert_app_objects_work, counts, data_digest, installed_version, load_v0,
+                     V0_TABLES, app_state, assert_app_objects_work, counts, create_pgvector_or_skip, data_digest, installed_version, load_v0,
                      make_db, notices, rows, scalar, section_type_labels, table_exists, v0_digests)  # noqa: F401
 
 INSTALLED = re.compile(r"^memtech: version \S+ installed$")
@@ -517,11 +517,8 @@ def test_a_v0_database_without_the_optional_columns_installs_works_and_uninstall
 @pytest.mark.parametrize("content", [None, "varchar(4000)"])
 def test_document_chunks_content_missing_leaves_out_the_chunk_searches_and_varchar_serves(db, build_scripts, content):
     vector = has_pgvector(db)
-    if content and not vector:
-        pytest.skip("the vector extension (pgvector) is not available here: the 16+vector and 18+vector servers "
-                    "of `make test-all` have it")
-    if vector:
-        db.psql("CREATE EXTENSION vector")
+    if content or vector:
+        create_pgvector_or_skip(db)
     schema = V0_SCHEMA_LEAN.format(embedding=", embedding vector(3)" if vector else ", embedding real[]")
     if content:
         schema = schema.replace("content text NOT NULL, embedding", f"content {content} NOT NULL, embedding")

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from conftest import ROOT
-from helpers import load_v0, notices, rows, scalar
+from helpers import create_pgvector_or_skip, load_v0, notices, rows, scalar
 from supabase_layout import OWNER, PostgrestConnection, check, install_as, lay_out
 
 COMPANY_A = "a0000000-0000-4000-8000-00000000000a"
@@ -476,12 +476,7 @@ EXACT = ("SELECT c.id::text FROM public.document_chunks c JOIN public.memoires m
 def rag(db, build_scripts):
     """A v0 database with pgvector, the application's HNSW index and match_document_chunks, the
     package installed and finished, and companies A (large), B (small) and C with their chunks."""
-    with db.connect() as conn:
-        version = conn.execute("SHOW server_version").fetchone()[0]
-        if not conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
-            pytest.skip(f"the vector extension (pgvector) is not available on PostgreSQL {version}: "
-                        f"run `make test-all` (its 16+vector and 18+vector servers have it)")
-        conn.execute("CREATE EXTENSION vector")
+    create_pgvector_or_skip(db)
     db.load_fixture("v0_schema")
     db.load_fixture("v0_data")
     db.load_fixture("v0_rag")
