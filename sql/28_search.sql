@@ -11,9 +11,10 @@
 -- row: a GIN index never serves a tenant's full-text filter. So:
 --   * search_chunks runs with the caller's rights (the policies apply) and chooses its path
 --     at run time from what the company holds: below memtech.search_exact_limit chunks, an
---     exact scan of the company's chunks through document_chunks (memoire_id); above it,
---     the ANN index with pgvector's iterative scans (nearest first, the rows returned sorted
---     by their exact distance), and the exact scan again should the index come back short;
+--     exact scan of the company's chunks through document_chunks (memoire_id); above it, the
+--     company's own HNSW index (sql/29_company_chunk_index.sql) where it has one, else the
+--     shared ANN index with pgvector's iterative scans (nearest first, the rows returned
+--     sorted by their exact distance), and the exact scan again should the index come back short;
 --   * search_library and search_hybrid are SECURITY DEFINER, to reach the GIN indexes, and
 --     apply the company rule themselves (memtech.current_company_id(): any active member
 --     of the company reads, nobody else gets a row). They are declared, with that reason, in
@@ -647,6 +648,22 @@ BEGIN
     SELECT count(*) INTO held
       FROM (SELECT 1 FROM public.document_chunks c WHERE c.memoire_id = ANY (memoires) LIMIT exact_limit + 1) x;
   END IF;
+  -- A company with its own index (sql/29_company_chunk_index.sql) is searched among its own
+  -- chunks; short (its copies not all there), the paths below.
+  IF held > exact_limit AND to_regprocedure('memtech.company_nearest_chunks(@vector@.vector, integer)') IS NOT NULL
+     AND coalesce(current_setting('memtech.search_company_index', true), '') <> 'off' THEN
+    SELECT coalesce(array_agg(n.chunk_id ORDER BY n.distance, n.chunk_id), '{}'),
+           coalesce(array_agg(n.distance ORDER BY n.distance, n.chunk_id), '{}') INTO found, distances
+      FROM memtech.company_nearest_chunks(query_embedding, wanted) n;
+    IF cardinality(found) = wanted THEN
+      RETURN QUERY
+        SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
+          FROM unnest(found, distances) WITH ORDINALITY AS f (chunk_id, distance, position)
+          JOIN public.document_chunks c ON c.id = f.chunk_id
+         ORDER BY f.position;
+      RETURN;
+    END IF;
+  END IF;
   IF held > exact_limit AND EXISTS (
        SELECT 1 FROM pg_catalog.pg_index i
          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
@@ -766,7 +783,7 @@ $fn$;
                   '@ann@', iterative::text);
   EXECUTE replace(hybrid_sql, '@vector@', quote_ident(vector_schema));
   EXECUTE format($c$COMMENT ON FUNCTION public.search_chunks(%1$I.vector, integer) IS %2$L$c$, vector_schema,
-    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the ANN index on embedding with iterative scans (pgvector 0.8+), at hnsw.ef_search memtech.search_ef_search (default 1000), rows sorted by the distances the scan computed. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
+    'The acting user''s company''s chunks nearest to query_embedding (cosine), most similar first: the rows an exact search over that company''s chunks returns, whatever the other companies hold. Below memtech.search_exact_limit chunks it reads the company''s chunks (document_chunks (memoire_id)); above, the company''s own HNSW index where build/finish.sql made one (memtech.company_chunk_index; memtech.search_company_index = off skips it), else the application''s ANN index on embedding with iterative scans (pgvector 0.8+), at hnsw.ef_search memtech.search_ef_search (default 1000), rows sorted by the distances the scan computed. Runs with the caller''s rights; nothing for anon or a user who is unknown or deactivated. Point the application''s match_document_chunks at it (docs/rag.md).');
   EXECUTE format($c$COMMENT ON FUNCTION public.search_hybrid(text, %1$I.vector, integer) IS %2$L$c$, vector_schema,
     'The acting user''s company''s chunks found by the French full text of query or near query_embedding, fused by reciprocal rank fusion as Supabase''s hybrid search does (each list 2 x match_count long, k = 50, match_count at most 30); both lists exact. SECURITY DEFINER to use the GIN index on document_chunks (see memtech.api_definer_function); nothing for anon or a user who is unknown or deactivated.');
   EXECUTE format('REVOKE ALL ON FUNCTION public.search_chunks(%1$I.vector, integer), '

@@ -84,3 +84,21 @@ SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: indexing memtech.librar
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index
                     WHERE indexrelid = to_regclass('memtech.library_document_search_idx') AND indisvalid)
 \gexec
+
+-- A nearest-neighbour index of its own for each company with more chunks than
+-- memtech.search_exact_limit (1000 unless set) and none yet (sql/29_company_chunk_index.sql),
+-- largest first, each in its own transaction: writers of chunks and memoires wait only for
+-- the last step of each. Run this script again as companies grow.
+SELECT to_regclass('memtech.company_chunk_index') IS NOT NULL AS memtech_company_indexes \gset
+\if :memtech_company_indexes
+SELECT format($notice$DO $$ BEGIN RAISE NOTICE 'memtech: a nearest-neighbour index of its own for company %s (%s chunks)'; END $$$notice$, company, held),
+       format('SELECT memtech.create_company_chunk_index(%L)', company)
+  FROM (SELECT m.company_id AS company, count(*) AS held
+          FROM public.document_chunks c JOIN public.memoires m ON m.id = c.memoire_id
+         WHERE c.embedding IS NOT NULL
+         GROUP BY m.company_id) x
+ WHERE held > coalesce(nullif(btrim(current_setting('memtech.search_exact_limit', true)), ''), '1000')::bigint
+   AND NOT EXISTS (SELECT 1 FROM memtech.company_chunk_index i WHERE i.company_id = x.company)
+ ORDER BY held DESC, company
+\gexec
+\endif

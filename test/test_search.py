@@ -680,6 +680,134 @@ def test_the_install_names_the_ann_index_that_misses_rows(rag):
     assert "public.search_chunks(query_embedding, match_count)" in proc.stderr
 
 
+# ------------------------------------------------------------------ a company's own index
+
+INDEXED = {"memtech.search_exact_limit": "100"}       # A (400 chunks) above it, B and C below
+
+
+def give_own_index(db, company=LARGE):
+    return scalar(db, "SELECT memtech.create_company_chunk_index(%s)", [company])
+
+
+def partition_scans(db, user, settings=None):
+    """(index scans of A's partition, sequential scans of document_chunks) in one search as `user`."""
+    with db.connect(autocommit=False) as conn:
+        conn.execute("SET LOCAL ROLE authenticated")
+        conn.execute("SELECT set_config('app.user_id', %s, true)", [user])
+        for name, value in (settings or {}).items():
+            conn.execute("SELECT set_config(%s, %s, true)", [name, value])
+        got = conn.execute("SELECT id::text FROM public.search_chunks("
+                           "(SELECT v FROM public.test_query WHERE n = 1), 10)").fetchall()
+        conn.execute("RESET ROLE")
+        found = conn.execute(
+            "SELECT coalesce(sum(idx_scan) FILTER (WHERE relid <> 'public.document_chunks'::regclass), 0), "
+            "coalesce(sum(seq_scan) FILTER (WHERE relid = 'public.document_chunks'::regclass), 0) "
+            "FROM pg_stat_xact_user_tables WHERE relid = 'public.document_chunks'::regclass "
+            "OR relname = %s", ["company_chunk_" + LARGE.replace("-", "")]).fetchone()
+        conn.rollback()
+    return [r[0] for r in got], found
+
+
+def test_a_company_with_its_own_index_gets_its_exact_answer_through_it(rag):
+    assert give_own_index(rag) == 400
+    for query in range(1, 6):
+        assert chunks(rag, USER_LARGE, query, settings=INDEXED) == exact(rag, LARGE, query)
+    got, (partition_scans_, seq) = partition_scans(rag, USER_LARGE, INDEXED)
+    assert partition_scans_ >= 1 and seq == 0, "the search did not go through the company's own index"
+    assert got == exact(rag, LARGE)
+    # The others are searched as before, and never reach A's partition.
+    got, (partition_scans_, _) = partition_scans(rag, USER_SMALL, {"memtech.search_exact_limit": "0"})
+    assert got == exact(rag, SMALL) and partition_scans_ == 0
+    # Skipped on request: the shared index's path, still the company's own rows.
+    got, (partition_scans_, _) = partition_scans(rag, USER_LARGE, {**INDEXED, "memtech.search_company_index": "off"})
+    assert partition_scans_ == 0 and set(got) <= set(exact(rag, LARGE, count=400))
+    assert give_own_index(rag) == 0, "a second call makes a second partition"
+    assert scalar(rag, "SELECT memtech.drop_company_chunk_index(%s)", [LARGE]) is True
+    assert scalar(rag, "SELECT to_regclass(%s)", ["memtech.company_chunk_" + LARGE.replace("-", "")]) is None
+    assert chunks(rag, USER_LARGE, settings=INDEXED)[:5] == exact(rag, LARGE)[:5]
+
+
+def test_the_copies_follow_every_write(rag):
+    give_own_index(rag)
+    in_sync = "SELECT memtech.sync_company_chunks()"
+
+    def copies():
+        return scalar(rag, "SELECT count(*) FROM memtech.company_chunk WHERE company_id = %s", [LARGE])
+
+    def write(sql, user=USER_LARGE):
+        with rag.connect(autocommit=False) as conn:
+            conn.execute("SET LOCAL ROLE authenticated")
+            conn.execute("SELECT set_config('app.user_id', %s, true)", [user])
+            conn.execute(sql)
+            conn.commit()
+
+    first = "a5000000-0000-4000-8000-000000000001"
+    write("INSERT INTO public.document_chunks (memoire_id, chunk_index, content, embedding) "
+          "SELECT 'a4000000-0000-4000-8000-000000000001', 1000 + n, 'nouveau', v FROM public.test_query")
+    assert copies() == 405 and scalar(rag, in_sync) == 0
+    write(f"UPDATE public.document_chunks SET embedding = (SELECT v FROM public.test_query WHERE n = 2) "
+          f"WHERE id = '{first}'")
+    assert scalar(rag, "SELECT count(*) FROM memtech.company_chunk WHERE chunk_id = %s AND embedding = "
+                       "(SELECT v FROM public.test_query WHERE n = 2)", [first]) == 1
+    write(f"UPDATE public.document_chunks SET embedding = NULL WHERE id = '{first}'")
+    assert copies() == 404 and scalar(rag, in_sync) == 0
+    write("DELETE FROM public.document_chunks WHERE chunk_index > 1002 AND memoire_id = 'a4000000-0000-4000-8000-000000000001'")
+    assert copies() == 401 and scalar(rag, in_sync) == 0
+    # A memoire that moves to another company (the owner may): its chunks' copies leave.
+    rag.psql(f"UPDATE public.memoires SET company_id = '{SMALL}' WHERE id = 'a4000000-0000-4000-8000-000000000002'")
+    assert copies() == 302 and scalar(rag, in_sync) == 0
+    rag.psql(f"UPDATE public.memoires SET company_id = '{LARGE}' WHERE id = 'a4000000-0000-4000-8000-000000000002'")
+    assert copies() == 401 and scalar(rag, in_sync) == 0
+    assert chunks(rag, USER_LARGE, settings=INDEXED) == exact(rag, LARGE)
+    # Loads that bypass the triggers: sync_company_chunks mends the copies.
+    rag.psql("SET session_replication_role = replica; "
+             "DELETE FROM public.document_chunks WHERE memoire_id = 'a4000000-0000-4000-8000-000000000003'")
+    assert scalar(rag, in_sync) == 100 and copies() == 301 and scalar(rag, in_sync) == 0
+    rag.psql("TRUNCATE public.document_chunks")
+    assert copies() == 0
+
+
+def test_a_tenant_reaches_no_copy_but_its_own_nearest_chunks(rag):
+    give_own_index(rag)
+    for sql in ("SELECT count(*) FROM memtech.company_chunk", "SELECT count(*) FROM memtech.company_chunk_index",
+                f"SELECT memtech.create_company_chunk_index('{SMALL}')",
+                f"SELECT memtech.drop_company_chunk_index('{LARGE}')", "SELECT memtech.sync_company_chunks()",
+                "DELETE FROM memtech.company_chunk"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            as_user(rag, USER_SMALL, sql)
+    nearest = "SELECT chunk_id::text FROM memtech.company_nearest_chunks((SELECT v FROM public.test_query WHERE n = 1), 500)"
+    assert {r[0] for r in as_user(rag, USER_LARGE, nearest)} == set(exact(rag, LARGE, count=500))
+    for user in (USER_SMALL, USER_OTHER, INACTIVE_A, str(uuid.uuid4()), None):
+        assert as_user(rag, user, nearest) == []
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_user(rag, USER_LARGE, nearest, role="anon")
+    # A tenant's chunks written into a memoire of the indexed company are refused by the
+    # policies, so no copy comes from them either.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_user(rag, USER_SMALL, "INSERT INTO public.document_chunks (memoire_id, content, embedding) "
+                                 "SELECT 'a4000000-0000-4000-8000-000000000001', 'x', v FROM public.test_query")
+
+
+@pytest.mark.parametrize("width", ["0", "1001", "wide"])
+def test_a_company_index_width_out_of_range_names_the_setting(rag, width):
+    give_own_index(rag)
+    with pytest.raises(psycopg.errors.InvalidParameterValue,
+                       match=f"memtech.company_index_ef_search = {width} is not a search width between 1 and 1000"):
+        chunks(rag, USER_LARGE, settings={**INDEXED, "memtech.company_index_ef_search": width})
+
+
+def test_finish_gives_each_company_above_the_limit_its_own_index(rag, build_scripts):
+    with pytest.raises(psycopg.errors.NoDataFound, match="no company"):
+        scalar(rag, "SELECT memtech.create_company_chunk_index(%s)", [str(uuid.uuid4())])
+    finished = rag.psql(build_scripts.finish, {"memtech.search_exact_limit": "100"})
+    assert f"a nearest-neighbour index of its own for company {LARGE} (400 chunks)" in finished.stderr
+    assert rows(rag, "SELECT company_id::text FROM memtech.company_chunk_index") == [(LARGE,)]
+    assert "nearest-neighbour" not in rag.psql(build_scripts.finish, {"memtech.search_exact_limit": "100"}).stderr
+    rag.uninstall(**{"memtech.confirm_data_loss": "on"})
+    assert scalar(rag, "SELECT count(*) FROM pg_class WHERE relname LIKE 'company_chunk%%'") == 0
+    assert scalar(rag, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%%company_chunk%%'") == 0
+
+
 def test_finish_builds_the_search_indexes_on_document_chunks_and_the_uninstall_drops_them(db, build_scripts):
     with db.connect() as conn:
         vector = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone()
