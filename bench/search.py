@@ -337,13 +337,18 @@ def build_database(cluster, dbname, layout, log):
         raise errors[0]
     timings["library documents"] = time.perf_counter() - t
     log(f"  library documents: {timings['library documents']:.1f} s")
+    # finish.sql twice: its indexes and documents first (no company above the limit), then, as
+    # `make install` runs it, the companies' own chunk indexes too, timed apart.
     timings["finish"], _ = psql(cluster, dbname, ROOT / "build" / "finish.sql",
-                                {"maintenance_work_mem": "1GB"})
+                                {"maintenance_work_mem": "1GB", "memtech.search_exact_limit": str(10 ** 12)})
     log(f"  finish.sql (library documents, indexes): {timings['finish']:.1f} s")
+    timings["company indexes"], _ = psql(cluster, dbname, ROOT / "build" / "finish.sql",
+                                         {"maintenance_work_mem": "1GB"})
+    log(f"  finish.sql again (the companies' own chunk indexes): {timings['company indexes']:.1f} s")
     with psycopg.connect(cluster.dsn(dbname), autocommit=True) as conn:
         t = time.perf_counter()
         for table in ("companies", "users", "memoires", "document_chunks", "content_blocks", "past_projects",
-                      "memtech.library_document"):
+                      "memtech.library_document", "memtech.company_chunk"):
             conn.execute(f"VACUUM (ANALYZE) {table if '.' in table else 'public.' + table}")
         timings["vacuum analyze"] = time.perf_counter() - t
     return timings
@@ -354,8 +359,7 @@ def build_database(cluster, dbname, layout, log):
 GOAL_RECALL = 0.98
 GOAL_P50_MS = {"largest": 15.0, "median": 5.0, "smallest": 5.0}      # search_chunks
 GOAL_LIBRARY_P50_MS = 10.0                                             # search_library, largest company
-REBUILT_EF_CONSTRUCTION = 200                                           # docs/rag.md's rebuild
-REBUILT_WIDTHS = (200, 400, 600, 1000)
+OWN_WIDTHS = (200, 400, 600, 800, 1000)                                 # memtech.company_index_ef_search
 WIDTHS = (100, 200, 400, 600, 800, 1000)                               # memtech.search_ef_search, largest company
 COMMON = set(COMMON_WORDS)
 
@@ -489,7 +493,14 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
         out["total_chunks"] = conn.execute("SELECT count(*) FROM public.document_chunks").fetchone()[0]
         out["sizes"] = conn.execute(
             "SELECT r::text, pg_size_pretty(pg_relation_size(r)) FROM unnest(ARRAY['public.document_chunks', "
-            "'memtech.library_document', 'memtech.library_document_search_idx']::regclass[]) r").fetchall()
+            "'memtech.library_document', 'memtech.library_document_search_idx', "
+            "'public.document_chunks_embedding_idx']::regclass[]) r").fetchall()
+        out["own_indexes"] = conn.execute(
+            "SELECT count(DISTINCT i.inhrelid), (SELECT count(*) FROM memtech.company_chunk), "
+            "pg_size_pretty(sum(pg_table_size(i.inhrelid))), "
+            "pg_size_pretty(sum(pg_indexes_size(i.inhrelid))) "
+            "FROM pg_inherits i WHERE i.inhparent = 'memtech.company_chunk'::regclass").fetchone()
+        indexed = {r[0] for r in conn.execute("SELECT company_id::text FROM memtech.company_chunk_index")}
         source = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'search_chunks'").fetchone()[0]
         out["default_limit"] = int(re.search(r"'memtech\.search_exact_limit', true\)\), ''\), '(\d+)'", source).group(1))
         out["versions"] = conn.execute(
@@ -598,7 +609,10 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
                 layout.ranks.values() else None
             ns = range(5) if queries is not None else range(min(5, queries_per_company))
             row = {"rank": rank, "chunks": layout.chunks.counts[rank - 1]}
-            for path, limit in (("exact", 10 ** 9), ("index", 0)):
+            paths = [("exact", 10 ** 9, {}), ("index", 0, {"memtech.search_company_index": "off"})]
+            if layout.company_id(rank) in indexed:
+                paths.append(("own", 0, {}))
+            for path, limit, extra in paths:
                 times, recalls = [], []
                 for n in ns:
                     p = {"rank": rank, "n": n, "company": layout.company_id(rank)}
@@ -607,16 +621,17 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
                         "WHERE m.company_id = %(company)s AND c.embedding IS NOT NULL "
                         "ORDER BY (c.embedding <=> " + VECTOR + ") + 0, c.id LIMIT 10", p)}
                     path_sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
-                    tenant_statement(conn, user, path_sql, p, {"memtech.search_exact_limit": limit})
+                    tenant_statement(conn, user, path_sql, p, {"memtech.search_exact_limit": limit, **extra})
                     for _ in range(runs):
-                        ms, got = tenant_statement(conn, user, path_sql, p, {"memtech.search_exact_limit": limit})
+                        ms, got = tenant_statement(conn, user, path_sql, p, {"memtech.search_exact_limit": limit, **extra})
                         times.append(ms)
                     recalls.append(len(truth & {r[0] for r in got}) / max(1, len(truth)))
                 row[path] = statistics.median(times)
                 row[path + "_recall"] = statistics.mean(recalls)
             out["crossover"].append(row)
             log(f"  crossover: rank {rank} ({row['chunks']:,} chunks): exact {row['exact']:.2f} ms, "
-                f"index {row['index']:.2f} ms (recall {row['index_recall']:.2f})")
+                f"index {row['index']:.2f} ms (recall {row['index_recall']:.2f})"
+                + (f", own index {row['own']:.2f} ms (recall {row['own_recall']:.2f})" if "own" in row else ""))
 
         # The width of the index's search (memtech.search_ef_search) for the largest company: what
         # a narrower first search saves and what it misses, on the same queries as above.
@@ -627,27 +642,21 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
             "WHERE m.company_id = %(company)s AND c.embedding IS NOT NULL "
             "ORDER BY (c.embedding <=> " + VECTOR + ") + 0, c.id LIMIT 10",
             {"rank": rank, "n": n, "company": layout.company_id(rank)})} for n in range(queries_per_company)]
-        out["widths"] = _widths(conn, user, rank, truths, WIDTHS, runs, log, "width")
-
-        # The same, through the index rebuilt as docs/rag.md shows (a wider construction search),
-        # in place of the application's: what the rebuild buys and what it costs to build.
-        t0 = time.perf_counter()
-        conn.execute("DROP INDEX public.document_chunks_embedding_idx")
-        conn.execute(f"CREATE INDEX document_chunks_embedding_idx ON public.document_chunks "
-                     f"USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = {REBUILT_EF_CONSTRUCTION})")
-        out["rebuilt_seconds"] = time.perf_counter() - t0
-        log(f"  index rebuilt with ef_construction = {REBUILT_EF_CONSTRUCTION}: {out['rebuilt_seconds']:.1f} s")
-        out["rebuilt_widths"] = _widths(conn, user, rank, truths, REBUILT_WIDTHS, runs, log, "rebuilt, width")
+        out["widths"] = _widths(conn, user, rank, truths, WIDTHS, runs, log, "width",
+                                {"memtech.search_company_index": "off"}, "memtech.search_ef_search")
+        # The same queries through the company's own index, at each of its widths.
+        out["own_widths"] = _widths(conn, user, rank, truths, OWN_WIDTHS, runs, log, "own index, width",
+                                    {}, "memtech.company_index_ef_search")
     return out
 
 
-def _widths(conn, user, rank, truths, widths, runs, log, label):
-    """[(width, Timing)]: the company's queries through the index's path at each
-    memtech.search_ef_search, after one run not timed; truths[n] is query n's exact answer."""
+def _widths(conn, user, rank, truths, widths, runs, log, label, settings, setting):
+    """[(width, Timing)]: the company's queries through an index's path at each width (the
+    setting named), after one run not timed; truths[n] is query n's exact answer."""
     out = []
     for width in widths:
         t = Timing()
-        settings = {"memtech.search_ef_search": width, "memtech.search_exact_limit": 0}
+        settings = {**settings, setting: width, "memtech.search_exact_limit": 0}
         for n, truth in enumerate(truths):
             p = {"rank": rank, "n": n}
             sql = "SELECT id FROM public.search_chunks(" + VECTOR + ", 10)"
@@ -707,7 +716,19 @@ def growth(res, layout):
                 break
     else:
         a = b = n_star = None
-    return {"per_chunk_ms": per_chunk, "rows": out, "fit": (a, b), "crossover_1m": n_star, "factor": factor}
+    # A company's own index: its cost as a function of the company's size, fitted on this run
+    # (a + b ln chunks: an HNSW search's descent grows with the logarithm of what it holds).
+    own = [(math.log(r["chunks"]), r["own"]) for r in rows if "own" in r]
+    own_fit = None
+    if len(own) >= 2:
+        mx, my = statistics.mean(x for x, _ in own), statistics.mean(y for _, y in own)
+        ob = sum((x - mx) * (y - my) for x, y in own) / (sum((x - mx) ** 2 for x, _ in own) or 1)
+        own_fit = (my - ob * mx, ob)
+        for r in out:
+            if r["chunks"] > res["default_limit"]:
+                r["own"] = own_fit[0] + own_fit[1] * math.log(r["chunks"])
+    return {"per_chunk_ms": per_chunk, "rows": out, "fit": (a, b), "crossover_1m": n_star, "factor": factor,
+            "own_fit": own_fit}
 
 
 def run(scale, log, missed):
@@ -803,12 +824,15 @@ def blocks(res):
     b["search-reads"] = "\n".join(["| company | " + " | ".join(f"`{k}`" for k in keys) + " |",
                                    "| --- | --- | --- | --- | --- |"] + rows) + "\n"
     rows = [f"| {r['rank']} | {r['chunks']:,} | {100 * r['chunks'] / res['total_chunks']:.2f}% | {_ms(r['exact'])} | "
-            f"{_ms(r['index'])} | {r['index_recall']:.3f} | {'exact' if r['exact'] <= r['index'] else 'index'} |"
+            f"{_ms(r['index'])} | {r['index_recall']:.3f} | "
+            + (f"{_ms(r['own'])} | {r['own_recall']:.3f} |" if "own" in r else "— | — |")
+            + f" {'exact' if r['exact'] <= r['index'] else 'index'} |"
             for r in sorted(res["crossover"], key=lambda r: r["chunks"])]
     x = res["crossover_chunks"]
     b["search-paths"] = "\n".join(
-        ["| rank | chunks | share | exact ms | index ms | index recall@10 | faster |",
-         "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"] + rows) + "\n\n" + (
+        ["| rank | chunks | share | exact ms | shared index ms | shared index recall@10 | own index ms | "
+         "own index recall@10 | faster: exact or shared |",
+         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"] + rows) + "\n\n" + (
         f"Crossover in this run: about {x:,} chunks ({100 * x / res['total_chunks']:.2f}% of the table)."
         if x else "Crossover in this run: none (one path wins at every size).") + (
         f" The default limit (`memtech.search_exact_limit`) is {res['default_limit']:,} chunks.\n")
@@ -819,23 +843,31 @@ def blocks(res):
         b["search-widths"] = "\n".join(
             [f"| `memtech.search_ef_search` | recall@10 | p50 ms | p95 ms | recall ≥ {GOAL_RECALL} and p50 ≤ "
              f"{GOAL_P50_MS['largest']:g} ms |", "| ---: | ---: | ---: | ---: | --- |"] + rows) + "\n"
-    if res.get("rebuilt_widths"):
+    if res.get("own_widths"):
+        n, copied, table, indexes = res["own_indexes"]
         rows = [f"| {w:,} | {t.recall:.3f} | {_ms(t.p(0.5))} | {_ms(t.p(0.95))} | "
                 + ("yes" if t.recall >= GOAL_RECALL and t.p(0.5) <= GOAL_P50_MS["largest"] else "no") + " |"
-                for w, t in res["rebuilt_widths"]]
-        b["search-rebuilt"] = (
-            f"Index rebuilt `WITH (ef_construction = {REBUILT_EF_CONSTRUCTION})` in {res['rebuilt_seconds']:.0f} s "
-            f"(the application's, with pgvector's defaults: {res['timings']['HNSW index']:.0f} s in this run).\n\n"
-            + "\n".join([f"| `memtech.search_ef_search` | recall@10 | p50 ms | p95 ms | recall ≥ {GOAL_RECALL} and "
-                         f"p50 ≤ {GOAL_P50_MS['largest']:g} ms |", "| ---: | ---: | ---: | ---: | --- |"] + rows) + "\n")
+                for w, t in res["own_widths"]]
+        b["search-own"] = (
+            f"{n:,} compan{'y' if n == 1 else 'ies'} above the limit got their own index from `build/finish.sql`: {copied:,} chunks copied "
+            f"({100 * copied / res['total_chunks']:.0f}% of the table), {table} of copies and {indexes} of indexes "
+            f"(the application's HNSW index: {dict(res['sizes']).get('document_chunks_embedding_idx', '—')}), "
+            f"built in {res['timings'].get('company indexes', 0):.0f} s (the application's index: "
+            f"{res['timings']['HNSW index']:.0f} s).\n\n"
+            + "\n".join([f"| `memtech.company_index_ef_search` | recall@10 | p50 ms | p95 ms | recall ≥ {GOAL_RECALL} "
+                         f"and p50 ≤ {GOAL_P50_MS['largest']:g} ms |", "| ---: | ---: | ---: | ---: | --- |"] + rows)
+            + "\n")
     g = res["growth"]
     fit = f"{g['fit'][0]:.2f} + {g['fit'][1]:.4f} / share" if g["fit"][0] is not None else "—"
-    rows = [f"| {r['label']} | {r['chunks']:,} | {_ms(r['exact'])} | {_ms(r['index'])} |" for r in g["rows"]]
+    rows = [f"| {r['label']} | {r['chunks']:,} | {_ms(r['exact'])} | {_ms(r['index'])} | "
+            f"{_ms(r['own']) if 'own' in r else '— (exact path)'} |" for r in g["rows"]]
+    own_fit = (f"; own index ms ≈ {g['own_fit'][0]:.2f} + {g['own_fit'][1]:.2f} ln(chunks)"
+               if g.get("own_fit") else "")
     b["search-growth"] = (
         f"Each company {g['factor']:.0f} times larger; the exact path at {g['per_chunk_ms'] * 1000:.1f} µs a chunk "
-        f"(the median over the sizes above); index ms ≈ {fit}.\n\n"
-        + "\n".join(["| company | chunks at 1,000,000 | exact path ms | index path ms (same share, measured here) |",
-                     "| --- | ---: | ---: | ---: |"] + rows) + "\n\n"
+        f"(the median over the sizes above); shared index ms ≈ {fit}{own_fit}.\n\n"
+        + "\n".join(["| company | chunks at 1,000,000 | exact path ms | shared index ms (same share, measured here) | "
+                      "own index ms (fit) |", "| --- | ---: | ---: | ---: | ---: |"] + rows) + "\n\n"
         + (f"Crossover at 1,000,000 chunks: near {g['crossover_1m']:,} chunks.\n" if g["crossover_1m"]
            else "Crossover at 1,000,000 chunks: not placed by this run.\n"))
     return b

@@ -22,7 +22,7 @@ from psycopg import sql
 from conftest import FIXTURES
 import build  # noqa: E402  (the repository's root, on sys.path by conftest)
 from helpers import data_digest, installed_version, load_v0, notices, rows
-from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_VIEWER, BLOCK_A2, BLOCK_B1, COMPANY_A, MEMOIRE_A, OWNER,
+from supabase_layout import (A_ADMIN, A_INACTIVE, A_USER, A_VIEWER, BLOCK_A2, BLOCK_B1, COMPANY_A, COMPANY_B, MEMOIRE_A, OWNER,
                              PROJECT_A, PROJECT_B, SECTION_A, V0_FIXTURES, check, ensure_cluster_roles,
                              insert_tenant_data, install_as, lay_out, psql_as)
 
@@ -122,7 +122,12 @@ VECTOR_CALLS = [f"SELECT * FROM public.search_chunks({QUERY_VECTOR}, 5)",
                 f"SELECT * FROM public.search_hybrid('alpha chunk', {QUERY_VECTOR}, 5)",
                 f"DO $$ BEGIN PERFORM set_config('memtech.search_exact_limit', '0', true); "
                 f"PERFORM * FROM public.search_chunks({QUERY_VECTOR}, 5); "
-                f"PERFORM * FROM public.search_hybrid('alpha', {QUERY_VECTOR}, 5); END $$"]
+                f"PERFORM * FROM public.search_hybrid('alpha', {QUERY_VECTOR}, 5); END $$",
+                # company A's own index (the fixture makes one), and the functions around it
+                f"SELECT * FROM memtech.company_nearest_chunks({QUERY_VECTOR}, 5)",
+                "SELECT memtech.sync_company_chunks()",
+                f"SELECT memtech.create_company_chunk_index('{COMPANY_B}')",
+                f"SELECT memtech.drop_company_chunk_index('{COMPANY_A}')"]
 
 # Who attacks: the API role, and what the request says about the user.
 WHO = {
@@ -178,6 +183,12 @@ def target(request, db, build_scripts):
     if vector:
         db.psql("UPDATE public.document_chunks SET embedding = "
                 "(SELECT array_agg((0.01 + (n % 7) / 100.0)::real) FROM generate_series(1, 1536) n WHERE id IS NOT NULL)")
+        # Company A's search goes through an index of its own on the index's path.
+        own = f"SELECT memtech.create_company_chunk_index('{COMPANY_A}')"
+        if request.param == "supabase":
+            check(psql_as(db, OWNER, own), f"making company A's own index as {OWNER}")
+        else:
+            db.psql(own)
     return db, owner
 
 
