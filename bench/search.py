@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 import psycopg
 
@@ -359,7 +360,7 @@ def build_database(cluster, dbname, layout, log):
 GOAL_RECALL = 0.98
 GOAL_P50_MS = {"largest": 15.0, "median": 5.0, "smallest": 5.0}      # search_chunks
 GOAL_LIBRARY_P50_MS = 10.0                                             # search_library, largest company
-OWN_WIDTHS = (200, 400, 600, 800, 1000)                                 # memtech.company_index_ef_search
+OWN_WIDTHS = (200, 400, 600, 700, 800, 1000)                                 # memtech.company_index_ef_search
 WIDTHS = (100, 200, 400, 600, 800, 1000)                               # memtech.search_ef_search, largest company
 COMMON = set(COMMON_WORDS)
 
@@ -500,7 +501,7 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
             "pg_size_pretty(sum(pg_table_size(i.inhrelid))), "
             "pg_size_pretty(sum(pg_indexes_size(i.inhrelid))) "
             "FROM pg_inherits i WHERE i.inhparent = 'memtech.company_chunk'::regclass").fetchone()
-        indexed = {r[0] for r in conn.execute("SELECT company_id::text FROM memtech.company_chunk_index")}
+        indexed = {r[0] for r in conn.execute("SELECT company_id FROM memtech.company_chunk_index")}
         source = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'search_chunks'").fetchone()[0]
         out["default_limit"] = int(re.search(r"'memtech\.search_exact_limit', true\)\), ''\), '(\d+)'", source).group(1))
         out["versions"] = conn.execute(
@@ -610,7 +611,7 @@ def measure(cluster, dbname, layout, log, queries_per_company, runs):
             ns = range(5) if queries is not None else range(min(5, queries_per_company))
             row = {"rank": rank, "chunks": layout.chunks.counts[rank - 1]}
             paths = [("exact", 10 ** 9, {}), ("index", 0, {"memtech.search_company_index": "off"})]
-            if layout.company_id(rank) in indexed:
+            if uuid.UUID(layout.company_id(rank)) in indexed:
                 paths.append(("own", 0, {}))
             for path, limit, extra in paths:
                 times, recalls = [], []

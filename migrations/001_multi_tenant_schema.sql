@@ -4994,12 +4994,12 @@ SET enable_seqscan = off SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_sea
 AS $body$
 DECLARE
   company constant uuid := memtech.current_company_id();
-  width constant text := coalesce(nullif(btrim(current_setting('memtech.company_index_ef_search', true)), ''), '600');
+  width constant text := coalesce(nullif(btrim(current_setting('memtech.company_index_ef_search', true)), ''), '700');
 BEGIN
   IF (CASE WHEN width ~ '^[[:space:]]*[+]?[0-9]{1,4}[[:space:]]*$' THEN width::int NOT BETWEEN 1 AND 1000 ELSE true END) THEN
     RAISE EXCEPTION 'memtech.company_index_ef_search = % is not a search width between 1 and 1000', width
       USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give hnsw.ef_search''s value for a company''s own index (docs/rag.md, Recall): 600 (the default), more finds more and is slower; or RESET it.';
+            HINT = 'Give hnsw.ef_search''s value for a company''s own index (docs/rag.md, A company''s own index): 700 (the default), more finds more and is slower; or RESET it.';
   END IF;
   IF company IS NULL OR coalesce(match_count, 0) <= 0 OR query_embedding IS NULL
      OR NOT EXISTS (SELECT 1 FROM memtech.company_chunk_index i WHERE i.company_id = company) THEN
@@ -5019,7 +5019,7 @@ $body$
 $fn$;
   EXECUTE replace(nearest_sql, '@vector@', quote_ident(vector_schema));
   EXECUTE format($c$COMMENT ON FUNCTION memtech.company_nearest_chunks(%1$I.vector, integer) IS %2$L$c$, vector_schema,
-    'The acting user''s company''s match_count chunks nearest to query_embedding (cosine) through its own index in memtech.company_chunk, at hnsw.ef_search memtech.company_index_ef_search (default 600); no row for a company without one, anon, or a user who is unknown or deactivated. search_chunks calls it; the rows are not sorted.');
+    'The acting user''s company''s match_count chunks nearest to query_embedding (cosine) through its own index in memtech.company_chunk, at hnsw.ef_search memtech.company_index_ef_search (default 700); no row for a company without one, anon, or a user who is unknown or deactivated. search_chunks calls it; the rows are not sorted.');
   EXECUTE format('REVOKE ALL ON FUNCTION memtech.company_nearest_chunks(%I.vector, integer) FROM PUBLIC', vector_schema);
   EXECUTE format('GRANT EXECUTE ON FUNCTION memtech.company_nearest_chunks(%I.vector, integer) TO authenticated', vector_schema);
   INSERT INTO memtech.api_definer_function (function, reason)
