@@ -4990,7 +4990,7 @@ CREATE OR REPLACE FUNCTION memtech.company_nearest_chunks(query_embedding @vecto
 RETURNS TABLE (chunk_id uuid, distance double precision)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan
-SET enable_seqscan = off SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 100
+SET enable_seqscan = off SET enable_sort = off SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 100
 AS $body$
 DECLARE
   company constant uuid := memtech.current_company_id();
@@ -5006,7 +5006,10 @@ BEGIN
     RETURN;
   END IF;
   -- The company's partition only (its value is known when the statement is planned), through
-  -- its HNSW index; an iterative scan when more rows are asked than the search's width.
+  -- its HNSW index; an iterative scan when more rows are asked than the search's width. No
+  -- sequential scan or sort: for a partition of some thousands of chunks the planner prices
+  -- reading and sorting them all below the index, and that exact scan takes several times
+  -- longer.
   PERFORM set_config('hnsw.ef_search', width::int::text, true);
   RETURN QUERY
     SELECT e.chunk_id, e.embedding OPERATOR(@vector@.<=>) query_embedding
