@@ -4744,22 +4744,13 @@ BEGIN
       FROM (SELECT 1 FROM public.document_chunks c WHERE c.memoire_id = ANY (memoires) LIMIT exact_limit + 1) x;
   END IF;
   -- A company with its own index (sql/29_company_chunk_index.sql) is searched among its own
-  -- chunks; short (its copies not all there), the paths below.
+  -- chunks; short (its copies not all there), the shared index below.
   IF held > exact_limit AND to_regprocedure('memtech.company_nearest_chunks(@vector@.vector, integer)') IS NOT NULL
      AND coalesce(current_setting('memtech.search_company_index', true), '') <> 'off' THEN
-    SELECT coalesce(array_agg(n.chunk_id ORDER BY n.distance, n.chunk_id), '{}'),
-           coalesce(array_agg(n.distance ORDER BY n.distance, n.chunk_id), '{}') INTO found, distances
+    SELECT coalesce(array_agg(n.chunk_id), '{}'), coalesce(array_agg(n.distance), '{}') INTO found, distances
       FROM memtech.company_nearest_chunks(query_embedding, wanted) n;
-    IF cardinality(found) = wanted THEN
-      RETURN QUERY
-        SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
-          FROM unnest(found, distances) WITH ORDINALITY AS f (chunk_id, distance, position)
-          JOIN public.document_chunks c ON c.id = f.chunk_id
-         ORDER BY f.position;
-      RETURN;
-    END IF;
   END IF;
-  IF held > exact_limit AND EXISTS (
+  IF held > exact_limit AND cardinality(found) IS DISTINCT FROM wanted AND EXISTS (
        SELECT 1 FROM pg_catalog.pg_index i
          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
          JOIN pg_catalog.pg_opclass o ON o.oid = i.indclass[0]
@@ -4796,15 +4787,16 @@ BEGIN
              LIMIT wanted) s
      WHERE s.distance IS NOT NULL;
     PERFORM set_config('enable_seqscan', 'on', true);
-    -- Short (the scan gave up at hnsw.max_scan_tuples): the exact scan below.
-    IF cardinality(found) = wanted THEN
-      RETURN QUERY
-        SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
-          FROM unnest(found, distances) AS f (chunk_id, distance)
-          JOIN public.document_chunks c ON c.id = f.chunk_id
-         ORDER BY f.distance, f.chunk_id;
-      RETURN;
-    END IF;
+  END IF;
+  -- Either index's rows, sorted by their distance. Short (the company's copies not all there,
+  -- or the scan gave up at hnsw.max_scan_tuples): the exact scan below.
+  IF cardinality(found) = wanted THEN
+    RETURN QUERY
+      SELECT c.id, c.memoire_id, c.content::text, 1 - f.distance
+        FROM unnest(found, distances) AS f (chunk_id, distance)
+        JOIN public.document_chunks c ON c.id = f.chunk_id
+       ORDER BY f.distance, f.chunk_id;
+    RETURN;
   END IF;
 
   -- Exact: every chunk of the company, through document_chunks (memoire_id). OFFSET 0 keeps
