@@ -5154,6 +5154,13 @@ BEGIN
     'Makes memtech.company_chunk match document_chunks for a company (every indexed company when NULL) after writes that bypassed the triggers; returns how many copies changed. Run it as the tables'' owner.';
   REVOKE ALL ON FUNCTION memtech.sync_company_chunks(uuid) FROM PUBLIC;
 
+  CREATE OR REPLACE FUNCTION memtech.company_chunk_partition(company uuid) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
+  AS $fn$ SELECT 'company_chunk_' || replace(company::text, '-', '') $fn$;
+  COMMENT ON FUNCTION memtech.company_chunk_partition(uuid) IS
+    'The name, in schema memtech, of the partition of memtech.company_chunk that holds a company''s copies.';
+  REVOKE ALL ON FUNCTION memtech.company_chunk_partition(uuid) FROM PUBLIC;
+
   -- The company's partition is filled and indexed apart, while its chunks may still be
   -- written; then, under a short lock that holds writers of chunks and memoires back, the
   -- copies catch up with what was written meanwhile, the partition is attached and the
@@ -5162,7 +5169,7 @@ BEGIN
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
   AS $fn$
   DECLARE
-    part constant text := 'company_chunk_' || replace(company::text, '-', '');
+    part constant text := memtech.company_chunk_partition(company);
     opclass constant text := (SELECT format('%I.vector_cosine_ops', n.nspname) FROM pg_extension e
                                JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector');
     copied bigint;
@@ -5207,7 +5214,7 @@ BEGIN
     IF NOT FOUND THEN
       RETURN false;
     END IF;
-    EXECUTE format('DROP TABLE IF EXISTS memtech.%I', 'company_chunk_' || replace(company::text, '-', ''));
+    EXECUTE format('DROP TABLE IF EXISTS memtech.%I', memtech.company_chunk_partition(company));
     RETURN true;
   END
   $fn$;

@@ -523,7 +523,8 @@ BEGIN
   FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
             WHERE p.pronamespace = 'memtech'::regnamespace
               AND p.proname IN ('company_nearest_chunks', 'keep_company_chunks', 'sync_company_chunks',
-                                'create_company_chunk_index', 'drop_company_chunk_index') LOOP
+                                'create_company_chunk_index', 'drop_company_chunk_index',
+                                'company_chunk_partition') LOOP
     IF to_regclass('memtech.api_definer_function') IS NOT NULL THEN
       DELETE FROM memtech.api_definer_function d WHERE d.function = f;
     END IF;
