@@ -1,5 +1,7 @@
 """Part 2: writes to content_blocks with the package's audit trail, without it, and with the peer
 design instead (one generic row trigger writing both versions of the row whole as jsonb)."""
+import re
+
 import psycopg
 
 from bench.harness import Side, log, measure
@@ -39,6 +41,38 @@ EXECUTE FUNCTION peer_audit.log_row()""",
 ]
 PEER_TEARDOWN = [f"DROP TRIGGER {PEER_TRIGGER} ON public.content_blocks", "DROP SCHEMA peer_audit CASCADE"]
 
+# The package's trail without what the peer does not record: the installed function with its
+# entries naming no actor (so no lookup of the user, no foreign key check) and no origin (no
+# parse of the request's headers). Statement triggers like the installed ones, acting only
+# where bench.bare_audit is on, in a session where the installed ones do not fire.
+BARE_TRIGGERS = {"bench_bare_audit_insert": ("INSERT", "NEW TABLE AS new_rows"),
+                 "bench_bare_audit_update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")}
+CTX = re.compile(r"WITH ctx AS MATERIALIZED \(SELECT \(SELECT u\.id FROM public\.users u WHERE "
+                 r"u\.id = memtech\.current_user_id\(\)\) AS actor, o\.client_ip, o\.user_agent "
+                 r"FROM memtech\.request_origin\(\) o\)")
+BARE_CTX = "WITH ctx AS MATERIALIZED (SELECT NULL::uuid AS actor, NULL::inet AS client_ip, NULL::text AS user_agent)"
+
+
+def _bare_setup(conn):
+    definition = conn.execute(
+        "SELECT pg_get_functiondef('memtech.audit_content_blocks()'::regprocedure)").fetchone()[0]
+    bare, n = CTX.subn(BARE_CTX, definition)
+    assert n >= 2, "memtech.audit_content_blocks() no longer reads its context as bench/audit.py expects"
+    conn.execute("DROP SCHEMA IF EXISTS bench_bare CASCADE")
+    conn.execute("CREATE SCHEMA bench_bare")
+    conn.execute(bare.replace("memtech.audit_content_blocks()", "bench_bare.audit_content_blocks()", 1))
+    for name, (event, tables) in BARE_TRIGGERS.items():
+        conn.execute(f"CREATE TRIGGER {name} AFTER {event} ON public.content_blocks REFERENCING {tables} "
+                     "FOR EACH STATEMENT WHEN (pg_catalog.current_setting('bench.bare_audit', true) = 'on') "
+                     "EXECUTE FUNCTION bench_bare.audit_content_blocks()")
+        conn.execute(f"ALTER TABLE public.content_blocks ENABLE ALWAYS TRIGGER {name}")
+
+
+def _bare_teardown(conn):
+    for name in BARE_TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name} ON public.content_blocks")
+    conn.execute("DROP SCHEMA IF EXISTS bench_bare CASCADE")
+
 INSERT_ONE = ("INSERT INTO public.content_blocks (type, title, content, tags, metadata) VALUES "
               "('procedure', 'Mode opératoire – coffrage', 'Phasage et contrôles du coffrage.', "
               "ARRAY['coffrage', 'sécurité'], '{\"source\": \"bench\"}') RETURNING id")
@@ -68,13 +102,24 @@ ROW_ALONE = {
                         "%(details)s::jsonb)"),
 }
 
+# The same for a bulk insert's entries (an import names no user), from the rows part 2's bulk
+# insert copies.
+ROW_ALONE_BULK = {
+    "peer": ("INSERT INTO peer_audit.record_version (op, table_oid, table_schema, table_name, record) "
+             "SELECT 'INSERT', 'public.content_blocks'::regclass, 'public', 'content_blocks', to_jsonb(c) "
+             "FROM public.content_blocks c JOIN public.bench_bulk USING (id)"),
+    "package_no_user": ("INSERT INTO public.audit_log (company_id, action, user_id, resource_type, resource_id, "
+                        "details) SELECT c.company_id, 'insert', NULL, 'content_blocks', gen_random_uuid(), "
+                        "to_jsonb(c) FROM public.content_blocks c JOIN public.bench_bulk USING (id)"),
+}
+
 
 def _switchable(conn, on):
     """With on=True every trigger of content_blocks but the audit ones (foreign key checks
     included) fires ALWAYS, so that a session with session_replication_role = replica runs
     everything but the audit trail; on=False puts them back as the install made them."""
     for (name,) in conn.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.content_blocks'::regclass "
-                                "AND tgname <> ALL (%s)", [list(AUDIT_TRIGGERS) + [PEER_TRIGGER]]).fetchall():
+                                "AND tgname <> ALL (%s)", [list(AUDIT_TRIGGERS) + [PEER_TRIGGER] + list(BARE_TRIGGERS)]).fetchall():
         conn.execute(f'ALTER TABLE public.content_blocks {"ENABLE ALWAYS" if on else "ENABLE"} TRIGGER "{name}"')
 
 
@@ -94,13 +139,16 @@ def audit_cost(conn, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max):
     for sql in PEER_SETUP:
         conn.execute(sql)
     _switchable(conn, True)
+    _bare_setup(conn)
     off = _session(conn, "SET session_replication_role = replica")
     peer = _session(conn, "SET session_replication_role = replica", "SET bench.peer_audit = on")
+    bare = _session(conn, "SET session_replication_role = replica", "SET bench.bare_audit = on")
     try:
-        return _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max)
+        return _measure(conn, off, peer, bare, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max)
     finally:
-        off.close()
-        peer.close()
+        for session in (off, peer, bare):
+            session.close()
+        _bare_teardown(conn)
         _switchable(conn, False)
         for sql in PEER_TEARDOWN:
             conn.execute(sql)
@@ -111,18 +159,23 @@ def _sides(begin, sql, off, peer):
 
 
 def _result(m):
-    return {"package": m.compare(1, 0), "peer": m.compare(2, 0)}
+    out = {"package": m.compare(1, 0), "peer": m.compare(2, 0)}
+    if len(m.times) > 3:
+        out["bare"] = m.compare(3, 0)
+    return out
 
 
-def _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max):
+def _measure(conn, off, peer, bare, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_max):
     out = {}
     begin = tenant_begin(ctx["writer"])
     for key, sql, params in (("insert_one", INSERT_ONE, [{}]),
                              ("update_one", UPDATE_ONE, [{"block": b} for b in ctx["blocks"]])):
-        m = measure(conn, _sides(begin, sql, off, peer), params, min_runs, 2000, budget * 3)
+        sides = _sides(begin, sql, off, peer) + [Side(begin, sql, "ROLLBACK", bare)]
+        m = measure(conn, sides, params, min_runs, 2000, budget * 3)
         out[key] = _result(m)
         log(f"  {key:11s}: off {out[key]['package'].b_ms:.3f} ms, ratio {out[key]['package'].ratio:.2f}, "
-            f"peer {out[key]['peer'].ratio:.2f} ({m.runs} runs)")
+            f"without actor and origin {out[key]['bare'].ratio:.2f}, peer {out[key]['peer'].ratio:.2f} "
+            f"({m.runs} runs)")
     details = conn.execute("SELECT to_jsonb(b)::text FROM public.content_blocks b WHERE company_id = %s LIMIT 1",
                            [ctx["company"]]).fetchone()[0]
     m = measure(conn, [Side("BEGIN", sql, "ROLLBACK") for sql in ROW_ALONE.values()],
@@ -152,6 +205,11 @@ def _measure(conn, off, peer, ctx, bulk_rows, min_runs, budget, bulk_min, bulk_m
         log(f"  {key:11s}: off {out[key]['package'].b_ms:.1f} ms, ratio {out[key]['package'].ratio:.2f}, "
             f"peer {out[key]['peer'].ratio:.2f} ({m.runs} runs of {n} rows)")
     out["bulk_rows"] = n
+    m = measure(conn, [Side("BEGIN", sql, "ROLLBACK") for sql in ROW_ALONE_BULK.values()], [{}], bulk_min, bulk_max,
+                float("inf"), warmup=0, settle=settle)
+    out["row_alone_bulk"] = {key: m.compare(i, 0) for i, key in enumerate(ROW_ALONE_BULK)}
+    log(f"  {n} rows alone: peer {m.compare(0, 0).a_ms:.1f} ms, package without a user "
+        f"{m.compare(1, 0).a_ms:.1f} ms ({m.runs} runs)")
     authored = max(10, n // 10)
     m = measure(conn, _sides("BEGIN", AUTHORED.format(n=authored), off, peer)[:2], [{}], 3, 3, float("inf"),
                 warmup=0, settle=settle)

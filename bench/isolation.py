@@ -84,6 +84,9 @@ QUERY = {q.key: q for q in QUERIES}
 # Not a query of the application: what the policies' helper costs on its own, per statement.
 BASELINE = Query("helper", "the policy's helper alone",
                  "SELECT (SELECT memtech.current_company_id())", "SELECT %(company)s::uuid")
+# The same for the audit log's policy, which also checks the admin role in its lookup.
+BASELINE_ADMIN = Query("helper_admin", "the audit log's helper alone",
+                       "SELECT (SELECT memtech.current_company_id('admin'))", "SELECT %(company)s::uuid")
 
 
 def tenant_begin(user_id, extra=""):
@@ -264,5 +267,28 @@ def plans(conn, contexts, large_tables):
             owner = explain(conn, "BEGIN", q.owner, p)
             seq_large = sorted({s["relation"] for s in scans(tenant)
                                 if s["node"] == "Seq Scan" and s["relation"] in large_tables})
-            out[(q.key, ctx["rank"])] = {"tenant": tenant, "owner": owner, "seq_large": seq_large}
+            out[(q.key, ctx["rank"])] = {"tenant": tenant, "owner": owner, "seq_large": seq_large,
+                                         "lookups": lookups(conn, ctx, q.tenant, p)}
     return out
+
+
+# The helpers that look the acting user up in memtech.active_member.
+LOOKUP_HELPERS = ("current_company_id", "current_user_role")
+
+
+def lookups(conn, ctx, sql, params):
+    """How many times one run of the tenant's statement looked the acting user up: the calls of
+    the lookup helpers that the server counted (track_functions) during the statement."""
+    count = ("SELECT coalesce(sum(calls), 0)::int FROM pg_stat_xact_user_functions "
+             "WHERE schemaname = 'memtech' AND funcname = ANY (%s)")
+    conn.execute("BEGIN; SET LOCAL track_functions = 'pl'")
+    try:
+        before = conn.execute(count, [list(LOOKUP_HELPERS)]).fetchone()[0]
+        conn.execute(tenant_begin(ctx["me"]).removeprefix("BEGIN; "))
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            cur.fetchall()
+        conn.execute("RESET ROLE")
+        return conn.execute(count, [list(LOOKUP_HELPERS)]).fetchone()[0] - before
+    finally:
+        conn.execute("ROLLBACK")

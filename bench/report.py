@@ -11,6 +11,7 @@ from bench.isolation import GOAL_ADDED_MS, GOAL_FLOOR_MS, GOAL_LIST_RATIO, PEERS
 
 MARKER = re.compile(r"(<!-- generated: ([\w-]+) -->\n)(.*?)(<!-- end generated -->)", re.S)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+TIMES = {1: "once", 2: "twice"}
 PEER_LABEL = {"definer": "definer function per row", "subselect": "definer function in a sub-select",
               "jwt": "JWT claim (floor)"}
 
@@ -106,15 +107,21 @@ def verdicts(ctx):
         goal, met, beats, floor = judge_isolation(c, peers)
         q = QUERY[key].label
         if not met:
+            floor_too = (f"; the JWT floor, with no lookup, adds {added(peers['jwt'].added_ms)} ms"
+                         if c.short and "jwt" in peers else "")
             out.append(f"isolation: '{q}' for the {label} company: added {added(c.added_ms)} ms, ratio "
-                       f"{c.ratio:.2f} (owner {ms(c.b_ms)} ms; goal {goal})")
+                       f"{c.ratio:.2f} (owner {ms(c.b_ms)} ms; goal {goal}){floor_too}")
         if peers and not beats:
             fig = (lambda x: f"{added(x.added_ms)} ms") if c.short else (lambda x: f"ratio {x.ratio:.2f}")
             out.append(f"isolation: '{q}' for the {label} company: the package ({fig(c)}) does not beat "
                        + ", ".join(f"{PEER_LABEL[n]} ({fig(p)})" for n, p in peers.items() if n != "jwt"))
         if floor is False:
+            n = _lookups(ctx, key, rank)
+            helper = ctx.get("baseline_admin") if key.startswith("audit") else ctx.get("baseline")
+            why = (f"; it looks the acting user up {TIMES.get(n, f'{n} times')}, {added(helper.added_ms)} ms "
+                   "a lookup alone" if n is not None and helper else "")
             out.append(f"isolation: '{q}' for the {label} company: {added(c.added_ms - peers['jwt'].added_ms)} ms "
-                       f"above the JWT floor (goal {GOAL_FLOOR_MS} ms)")
+                       f"above the JWT floor (goal {GOAL_FLOOR_MS} ms){why}")
         if not c.same_rows or any(not p.same_rows for p in peers.values()):
             out.append(f"isolation: '{q}' for the {label} company: the sides return different rows")
     for key, goal in audit.GOAL.items():
@@ -123,8 +130,18 @@ def verdicts(ctx):
             if r["package"].ratio > goal:
                 out.append(f"audit trail: {key} ratio {r['package'].ratio:.2f} (goal {goal})")
             if r["package"].ratio >= r["peer"].ratio:
+                a = ctx["audit"]
+                why = []
+                if "bare" in r:
+                    why.append(f"without the actor and the origin, which the peer does not record, the package's "
+                               f"ratio is {r['bare'].ratio:.2f}")
+                one = key.endswith("_one")
+                alone = a.get("row_alone" if one else "row_alone_bulk", {}).get("package" if one else "package_no_user")
+                if alone:
+                    what = "its entry" if key.endswith("_one") else f"its {a['bulk_rows']:,} entries"
+                    why.append(f"{what}, written alone, cost {added(alone.added_ms)} ms more than the peer's")
                 out.append(f"audit trail: {key}: the peer trigger ({r['peer'].ratio:.2f}) is not slower than the "
-                           f"package ({r['package'].ratio:.2f})")
+                           f"package ({r['package'].ratio:.2f})" + "".join(f"; {w}" for w in why))
     for (key, rank), p in ctx.get("plans", {}).items():
         if p["seq_large"]:
             out.append(f"plan of '{QUERY[key].label}' as a tenant of the company of rank {rank}: Seq Scan on "
@@ -146,6 +163,11 @@ def verdicts(ctx):
             out.append(f"foreign key {r['object']}: the existing indexes read {r['read_a']:,} rows, the advisor's "
                        f"{r['read_b']:,}")
     return out
+
+
+def _lookups(ctx, key, rank):
+    """Lookups of the acting user in one run of the tenant's statement (part 4), if counted."""
+    return ctx.get("plans", {}).get((key, rank), {}).get("lookups")
 
 
 def _iso_rows(ctx):
@@ -179,12 +201,15 @@ def blocks(ctx):
                                            for label, c in (("largest", big), ("small", small))]))
     if "isolation" in ctx:
         b["isolation"] = isolation_block(ctx)
-        named = [("`app.user_id` (a backend)", ctx["baseline"])]
+        backend, jwt = "`app.user_id` (a backend)", "`request.jwt.claims` (PostgREST)"
+        named = [(isolation.BASELINE, backend, ctx["baseline"])]
         if "baseline_claims" in ctx:
-            named.append(("`request.jwt.claims` (PostgREST)", ctx["baseline_claims"]))
+            named.append((isolation.BASELINE, jwt, ctx["baseline_claims"]))
+        if "baseline_admin" in ctx:
+            named.append((isolation.BASELINE_ADMIN, backend, ctx["baseline_admin"]))
         b["helper"] = table(["statement", "user named by", "tenant ms", "owner ms", "added ms", "runs"],
-                            [[f"`{isolation.BASELINE.tenant}`", by, ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]
-                             for by, h in named], right=(2, 3, 4, 5))
+                            [[f"`{q.tenant}`", by, ms(h.a_ms), ms(h.b_ms), added(h.added_ms), h.runs]
+                             for q, by, h in named], right=(2, 3, 4, 5))
         if "search_path_cost" in ctx:
             h = ctx["search_path_cost"]
             b["helper-path"] = table(["helper", "ms", "runs"],
@@ -198,7 +223,9 @@ def blocks(ctx):
     if "audit" in ctx:
         b["audit"], b["audit-authored"] = audit_block(ctx["audit"])
         if "row_alone" in ctx["audit"]:
-            b["audit-row"] = audit_row_block(ctx["audit"]["row_alone"])
+            b["audit-row"] = audit_row_block(ctx["audit"])
+        if "bare" in ctx["audit"]["insert_one"]:
+            b["audit-parts"] = audit_parts_block(ctx["audit"])
         b["audit-peer"] = "```sql\n" + ";\n\n".join(audit.PEER_SETUP[2:]) + ";\n```\n"
     if "migration" in ctx:
         b["migration"], b["migration-steps"] = migration_block(ctx)
@@ -224,11 +251,14 @@ def isolation_block(ctx):
         rows.append([QUERY[key].label, label, rowcount, ms(c.b_ms), added(c.added_ms), f"{c.ratio:.2f}", goal,
                      yes(met), spread, f"{c.runs}" + ("" if c.stable else " (cap)")]
                     + [f"{added(peers[n].added_ms)} / {peers[n].ratio:.2f}" if n in peers else "—" for n in PEERS]
-                    + [yes(beats) if peers else "—", "—" if floor is None else yes(floor)])
+                    + [yes(beats) if peers else "—", "—" if floor is None else yes(floor),
+                       "—" if "jwt" not in peers else added(c.added_ms - peers["jwt"].added_ms),
+                       _lookups(ctx, key, rank) if _lookups(ctx, key, rank) is not None else "—"])
     header = (["query", "company", "rows", "owner ms", "added ms", "ratio", "goal", "met", "halves", "runs"]
               + [f"{PEER_LABEL[n]}: added ms / ratio" for n in PEERS]
-              + ["beats the peers", f"within {GOAL_FLOOR_MS} ms of the floor"])
-    return table(header, rows, right=(2, 3, 4, 5, 9))
+              + ["beats the peers", f"within {GOAL_FLOOR_MS} ms of the floor", "above the floor ms",
+                 "lookups of the user"])
+    return table(header, rows, right=(2, 3, 4, 5, 9, 16, 17))
 
 
 def audit_block(a):
@@ -253,13 +283,33 @@ def audit_block(a):
     return main, authored
 
 
-def audit_row_block(r):
+def audit_row_block(a):
     labels = {"peer": "the peer's `record_version` row",
               "package": "an `audit_log` row naming the acting user (foreign key to `users` checked)",
               "package_no_user": "an `audit_log` row naming no user"}
-    return table(["row written alone", "ms", "added to the peer's ms", "runs"],
-                 [[labels[k], ms(c.a_ms), "—" if k == "peer" else added(c.added_ms), c.runs] for k, c in r.items()],
-                 right=(1, 2, 3))
+    one, bulk = a["row_alone"], a.get("row_alone_bulk", {})
+    rows = []
+    for k, c in one.items():
+        b = bulk.get(k)
+        rows.append([labels[k], ms(c.a_ms), "—" if k == "peer" else added(c.added_ms), c.runs,
+                     ms(b.a_ms) if b else "—", "—" if not b or k == "peer" else added(b.added_ms),
+                     b.runs if b else "—"])
+    n = f"{a['bulk_rows']:,}"
+    return table(["row written alone", "one: ms", "one: added to the peer's ms", "runs",
+                  f"{n} in one statement: ms", f"{n}: added to the peer's ms", "runs"],
+                 rows, right=(1, 2, 3, 4, 5, 6))
+
+
+def audit_parts_block(a):
+    """A single row's trail with and without what the peer does not record, against the peer."""
+    rows = []
+    for key, label in (("insert_one", "INSERT one block"), ("update_one", "UPDATE one block")):
+        p, bare, peer = a[key]["package"], a[key]["bare"], a[key]["peer"]
+        rows.append([label, ms(p.b_ms), added(p.added_ms), added(bare.added_ms), added(p.added_ms - bare.added_ms),
+                     added(peer.added_ms), yes(bare.added_ms < peer.added_ms), p.runs])
+    return table(["statement", "off ms", "package: added ms", "without actor and origin: added ms",
+                  "the actor and the origin ms", "peer: added ms", "without them, beats the peer", "runs"],
+                 rows, right=(1, 2, 3, 4, 5, 7))
 
 
 def migration_block(ctx):

@@ -155,6 +155,9 @@ def measure_all(args):
             ctx["baseline_claims"] = isolation.isolation(
                 conn, contexts[1], [isolation.BASELINE], args.min_runs, args.budget, 10 * args.budget, peers=False,
                 begin=isolation.tenant_begin_claims)["helper"]["package"]
+            ctx["baseline_admin"] = isolation.isolation(
+                conn, contexts[1], [isolation.BASELINE_ADMIN], args.min_runs, args.budget, 10 * args.budget,
+                peers=False)["helper_admin"]["package"]
             ctx["search_path_cost"] = isolation.search_path_cost(conn, contexts[1], args.min_runs, 10 * args.budget)
             conn.execute("DROP SCHEMA IF EXISTS peer CASCADE")
             phase("part 1: cost of isolation", t)

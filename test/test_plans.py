@@ -12,6 +12,8 @@ company:
     dropping or changing an index the tenant path needs fails here, whatever the data's size.
   * test_the_default_plan_uses_it: the plan PostgreSQL picks by itself at this scale does the
     same on every table of 1,000 rows or more (smaller tables are legitimately seq-scanned).
+  * test_a_query_looks_the_acting_user_up_once_per_tenant_table: the server's count of the
+    lookup helpers' calls during one run of the query, as the benchmark's part 1 reports it.
 
 One exception, by design: document_chunks (the application's v0 table, which the install leaves
 exactly as it is) has no index on memoire_id, so the RAG query reads the whole table and its
@@ -32,6 +34,7 @@ from helpers import auto_explained
 
 sys.path.insert(0, str(ROOT))
 from bench import generate  # noqa: E402
+from bench.isolation import lookups  # noqa: E402
 from bench.run import QUERIES, company_context, query_params, tenant_begin  # noqa: E402
 
 SCALE = 0.02          # 20 companies, 20,000 content blocks, 2,000 projects, ~20,000 sections and chunks
@@ -153,6 +156,29 @@ def test_the_default_plan_uses_it(bench_db, key, company):
     plan = explain(db, contexts[company], query, seqscan=True)
     large = {t for t, n in sizes.items() if n >= LARGE}
     check(plan, key, index_table, large)
+
+
+# How many times one run of each query looks the acting user up: once per tenant table it reads
+# (content_blocks and content_block_tags; the RAG query's memoires and the chunks' policy, which
+# finds its company through memoires). The lookup is most of a short read's added time, so a
+# policy that made one more (or one per row) fails here before the benchmark shows it.
+LOOKUPS = {"blocks": 2, "block": 1, "projects": 1, "sections": 1, "matches": 1, "audit_page": 1, "audit_all": 1,
+           "rag": 2, "profile": 1}
+
+
+def test_every_benchmark_query_has_a_lookup_count():
+    assert set(LOOKUPS) == set(QUERY_KEYS)
+
+
+@pytest.mark.parametrize("company", ["largest", "smallest"])
+@pytest.mark.parametrize("key", QUERY_KEYS)
+def test_a_query_looks_the_acting_user_up_once_per_tenant_table(bench_db, key, company):
+    db, contexts, _, _ = bench_db
+    query = next(q for q in QUERIES if q.key == key)
+    with db.connect() as conn:
+        conn.prepare_threshold = None
+        n = lookups(conn, contexts[company], query.tenant, query_params(query, contexts[company])[0])
+    assert n == LOOKUPS[key], f"{key} ({company}): {n} lookups of the acting user, expected {LOOKUPS[key]}"
 
 
 @pytest.mark.parametrize("named_by", ["app.user_id", "request.jwt.claims"])
