@@ -107,8 +107,9 @@ def verdicts(ctx):
         goal, met, beats, floor = judge_isolation(c, peers)
         q = QUERY[key].label
         if not met:
-            floor_too = (f"; the JWT floor, with no lookup, adds {added(peers['jwt'].added_ms)} ms"
-                         if c.short and "jwt" in peers else "")
+            floor_too = "" if "jwt" not in peers else (
+                f"; the JWT floor, with no lookup, adds {added(peers['jwt'].added_ms)} ms" if c.short
+                else f"; the JWT floor's ratio, with no lookup, is {peers['jwt'].ratio:.2f}")
             out.append(f"isolation: '{q}' for the {label} company: added {added(c.added_ms)} ms, ratio "
                        f"{c.ratio:.2f} (owner {ms(c.b_ms)} ms; goal {goal}){floor_too}")
         if peers and not beats:
