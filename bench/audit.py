@@ -73,6 +73,7 @@ def _bare_teardown(conn):
         conn.execute(f"DROP TRIGGER IF EXISTS {name} ON public.content_blocks")
     conn.execute("DROP SCHEMA IF EXISTS bench_bare CASCADE")
 
+
 INSERT_ONE = ("INSERT INTO public.content_blocks (type, title, content, tags, metadata) VALUES "
               "('procedure', 'Mode opératoire – coffrage', 'Phasage et contrôles du coffrage.', "
               "ARRAY['coffrage', 'sécurité'], '{\"source\": \"bench\"}') RETURNING id")
@@ -118,8 +119,9 @@ def _switchable(conn, on):
     """With on=True every trigger of content_blocks but the audit ones (foreign key checks
     included) fires ALWAYS, so that a session with session_replication_role = replica runs
     everything but the audit trail; on=False puts them back as the install made them."""
+    others = list(AUDIT_TRIGGERS) + [PEER_TRIGGER] + list(BARE_TRIGGERS)
     for (name,) in conn.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.content_blocks'::regclass "
-                                "AND tgname <> ALL (%s)", [list(AUDIT_TRIGGERS) + [PEER_TRIGGER] + list(BARE_TRIGGERS)]).fetchall():
+                                "AND tgname <> ALL (%s)", [others]).fetchall():
         conn.execute(f'ALTER TABLE public.content_blocks {"ENABLE ALWAYS" if on else "ENABLE"} TRIGGER "{name}"')
 
 

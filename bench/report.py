@@ -139,7 +139,7 @@ def verdicts(ctx):
                 one = key.endswith("_one")
                 alone = a.get("row_alone" if one else "row_alone_bulk", {}).get("package" if one else "package_no_user")
                 if alone:
-                    what = "its entry" if key.endswith("_one") else f"its {a['bulk_rows']:,} entries"
+                    what = "its entry" if one else f"its {a['bulk_rows']:,} entries"
                     why.append(f"{what}, written alone, cost {added(alone.added_ms)} ms more than the peer's")
                 out.append(f"audit trail: {key}: the peer trigger ({r['peer'].ratio:.2f}) is not slower than the "
                            f"package ({r['package'].ratio:.2f})" + "".join(f"; {w}" for w in why))
@@ -254,7 +254,7 @@ def isolation_block(ctx):
                     + [f"{added(peers[n].added_ms)} / {peers[n].ratio:.2f}" if n in peers else "—" for n in PEERS]
                     + [yes(beats) if peers else "—", "—" if floor is None else yes(floor),
                        "—" if "jwt" not in peers else added(c.added_ms - peers["jwt"].added_ms),
-                       _lookups(ctx, key, rank) if _lookups(ctx, key, rank) is not None else "—"])
+                       "—" if _lookups(ctx, key, rank) is None else _lookups(ctx, key, rank)])
     header = (["query", "company", "rows", "owner ms", "added ms", "ratio", "goal", "met", "halves", "runs"]
               + [f"{PEER_LABEL[n]}: added ms / ratio" for n in PEERS]
               + ["beats the peers", f"within {GOAL_FLOOR_MS} ms of the floor", "above the floor ms",
