@@ -770,6 +770,37 @@ def test_the_copies_follow_every_write(rag):
     assert copies() == 0
 
 
+def test_writes_made_while_a_company_index_is_built_are_copied(rag):
+    # create_company_chunk_index fills the partition and builds its HNSW index without blocking
+    # writers, then waits for them under a SHARE lock and catches up: a tenant's insert and
+    # delete, still uncommitted when the build starts, are in the copies once it returns.
+    import threading
+    built, errors = [], []
+
+    def build():
+        try:
+            built.append(give_own_index(rag))
+        except Exception as e:  # noqa: BLE001 - asserted below
+            errors.append(e)
+
+    with rag.connect(autocommit=False) as writer:
+        writer.execute("SET LOCAL ROLE authenticated")
+        writer.execute("SELECT set_config('app.user_id', %s, true)", [USER_LARGE])
+        writer.execute("INSERT INTO public.document_chunks (memoire_id, chunk_index, content, embedding) "
+                       "SELECT 'a4000000-0000-4000-8000-000000000001', 1000 + n, 'nouveau', v FROM public.test_query")
+        writer.execute("DELETE FROM public.document_chunks WHERE memoire_id = 'a4000000-0000-4000-8000-000000000003'")
+        builder = threading.Thread(target=build)
+        builder.start()
+        builder.join(timeout=3)
+        assert builder.is_alive(), "the build did not wait for the open write"
+        writer.commit()
+        builder.join()
+    assert errors == []
+    assert built == [400 + 5 - 100]
+    assert scalar(rag, "SELECT memtech.sync_company_chunks(%s)", [LARGE]) == 0
+    assert chunks(rag, USER_LARGE, settings=INDEXED) == exact(rag, LARGE)
+
+
 def test_a_tenant_reaches_no_copy_but_its_own_nearest_chunks(rag):
     give_own_index(rag)
     for sql in ("SELECT count(*) FROM memtech.company_chunk", "SELECT count(*) FROM memtech.company_chunk_index",
