@@ -281,14 +281,12 @@ def lookups(conn, ctx, sql, params):
     the lookup helpers that the server counted (track_functions) during the statement."""
     count = ("SELECT coalesce(sum(calls), 0)::int FROM pg_stat_xact_user_functions "
              "WHERE schemaname = 'memtech' AND funcname = ANY (%s)")
-    conn.execute("BEGIN; SET LOCAL track_functions = 'pl'")
+    conn.execute(tenant_begin(ctx["me"], "SET LOCAL track_functions = 'pl'; "))
     try:
         before = conn.execute(count, [list(LOOKUP_HELPERS)]).fetchone()[0]
-        conn.execute(tenant_begin(ctx["me"]).removeprefix("BEGIN; "))
         with conn.cursor() as cur:
             cur.execute(sql, params)
             cur.fetchall()
-        conn.execute("RESET ROLE")
         return conn.execute(count, [list(LOOKUP_HELPERS)]).fetchone()[0] - before
     finally:
         conn.execute("ROLLBACK")
